@@ -1,0 +1,111 @@
+"""The SmartServer IoT integration: datapoints of a SmartServer as live entities."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.const import CONF_HOST, EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryError,
+    ConfigEntryNotReady,
+)
+
+from .const import DOMAIN
+from .coordinator import (
+    SmartServerConfigEntry,
+    SmartServerCoordinator,
+    WrongSmartServerError,
+    create_client,
+)
+from .iap.errors import (
+    IapAuthenticationError,
+    IapCertificateError,
+    IapError,
+    IapLockedOutError,
+)
+
+if TYPE_CHECKING:
+    from homeassistant.core import Event, HomeAssistant
+    from homeassistant.helpers import device_registry as dr
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: SmartServerConfigEntry) -> bool:
+    """Connect to the SmartServer, read what it has, then start the live link."""
+    client = create_client(hass, entry.data)
+    coordinator = SmartServerCoordinator(hass, entry, client)
+    try:
+        await coordinator.async_setup()
+    except IapLockedOutError as err:
+        await coordinator.async_shutdown()
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="locked_out"
+        ) from err
+    except IapAuthenticationError as err:
+        await coordinator.async_shutdown()
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except IapCertificateError as err:
+        await coordinator.async_shutdown()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="certificate_mismatch",
+            translation_placeholders={"host": entry.data[CONF_HOST]},
+        ) from err
+    except IapError as err:
+        await coordinator.async_shutdown()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"host": entry.data[CONF_HOST], "error": str(err)},
+        ) from err
+    except WrongSmartServerError as err:
+        await coordinator.async_shutdown()
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="wrong_smartserver",
+            translation_placeholders={"host": entry.data[CONF_HOST]},
+        ) from err
+
+    entry.runtime_data = coordinator
+
+    coordinator.async_register_hub()
+    coordinator.async_remove_stale_devices()
+
+    async def _async_stop(_: Event) -> None:
+        await coordinator.async_shutdown()
+
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop)
+    )
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    entry.async_create_background_task(
+        hass, coordinator.async_run_live(), f"{DOMAIN} live {entry.title}"
+    )
+    return True
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: SmartServerConfigEntry
+) -> bool:
+    """Unload the platforms, stop the live link and log out."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.async_shutdown()
+    return unloaded
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: SmartServerConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Allow removing a device the SmartServer no longer has."""
+    coordinator = entry.runtime_data
+    if coordinator.hub_identifier in device.identifiers:
+        return False
+    current = {coordinator.device_identifier(d) for d in coordinator.devices}
+    return not device.identifiers & current

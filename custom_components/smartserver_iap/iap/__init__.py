@@ -1,0 +1,100 @@
+"""Async client of the SmartServer IoT's IAP/REST and IAP/WS APIs.
+
+It imports nothing from Home Assistant: it takes an ``aiohttp.ClientSession`` and could
+ship on its own. See ``docs/iap-client.md``.
+"""
+
+from .backoff import Backoff
+from .client import IapClient
+from .errors import (
+    IapAuthenticationError,
+    IapCertificateError,
+    IapConnectionError,
+    IapError,
+    IapLockedOutError,
+    IapNotFoundError,
+    IapPriorityConflictError,
+    IapProtocolError,
+)
+from .events import (
+    AlarmCleared,
+    AlarmRaised,
+    ConnectionLost,
+    DatapointsUpdated,
+    DeviceDeleted,
+    DeviceStatusChanged,
+    LiveEvent,
+    NotificationReceived,
+    Resynced,
+    ServerTime,
+    SubscriptionTakenOver,
+)
+from .frames import FrameDecoder, parse_frame
+from .live import LiveOptions
+from .models import (
+    Alarm,
+    Datapoint,
+    DatapointUpdate,
+    Device,
+    DeviceStatus,
+    Direction,
+    JsonValue,
+    LogEntry,
+)
+from .qualifier import (
+    Qualifier,
+    datapoint_path,
+    format_qualifier,
+    parse_qualifier,
+    qualifier_list_element,
+    quote_element,
+)
+from .stats import ClientStats
+from .timestamps import parse_timestamp
+from .tls import TlsTrust, fetch_fingerprint, normalize_fingerprint
+
+__all__ = [
+    "Alarm",
+    "AlarmCleared",
+    "AlarmRaised",
+    "Backoff",
+    "ClientStats",
+    "ConnectionLost",
+    "Datapoint",
+    "DatapointUpdate",
+    "DatapointsUpdated",
+    "Device",
+    "DeviceDeleted",
+    "DeviceStatus",
+    "DeviceStatusChanged",
+    "Direction",
+    "FrameDecoder",
+    "IapAuthenticationError",
+    "IapCertificateError",
+    "IapClient",
+    "IapConnectionError",
+    "IapError",
+    "IapLockedOutError",
+    "IapNotFoundError",
+    "IapPriorityConflictError",
+    "IapProtocolError",
+    "JsonValue",
+    "LiveEvent",
+    "LiveOptions",
+    "LogEntry",
+    "NotificationReceived",
+    "Qualifier",
+    "Resynced",
+    "ServerTime",
+    "SubscriptionTakenOver",
+    "TlsTrust",
+    "datapoint_path",
+    "fetch_fingerprint",
+    "format_qualifier",
+    "normalize_fingerprint",
+    "parse_frame",
+    "parse_qualifier",
+    "parse_timestamp",
+    "qualifier_list_element",
+    "quote_element",
+]

@@ -1,0 +1,51 @@
+"""The one reconnect back-off: exponential, capped, with full jitter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import random
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+@dataclass(slots=True)
+class Backoff:
+    """Delays for successive reconnect attempts.
+
+    The n-th delay (n from 0) is drawn uniformly from
+    ``[base * (1 - jitter), base]`` where ``base = min(cap, initial * factor**n)``,
+    so many clients that lost the same SmartServer do not come back in lock step, yet
+    the first retry is still quick. ``rand`` is injectable so tests are deterministic.
+    """
+
+    initial: float = 1.0
+    cap: float = 60.0
+    factor: float = 2.0
+    jitter: float = 0.5
+    rand: Callable[[], float] = field(default=random.random, repr=False)
+    attempts: int = 0
+
+    def __post_init__(self) -> None:
+        """Reject settings that would never wait or never grow."""
+        if self.initial <= 0 or self.cap < self.initial:
+            raise ValueError("need 0 < initial <= cap")
+        if self.factor < 1 or not 0 <= self.jitter <= 1:
+            raise ValueError("need factor >= 1 and 0 <= jitter <= 1")
+
+    def peek_base(self) -> float:
+        """Return the un-jittered delay of the next attempt."""
+        # Bound the exponent: factor**attempts overflows long after the cap is reached.
+        exponent = min(self.attempts, 64)
+        return min(self.cap, self.initial * self.factor**exponent)
+
+    def next_delay(self) -> float:
+        """Return the delay before the next attempt and count the attempt."""
+        base = self.peek_base()
+        self.attempts += 1
+        return base * (1 - self.jitter * self.rand())
+
+    def reset(self) -> None:
+        """Start again from the initial delay (after a successful connection)."""
+        self.attempts = 0

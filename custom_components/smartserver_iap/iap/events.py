@@ -1,0 +1,99 @@
+"""Events the live WebSocket listener hands to its handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .models import Alarm, DatapointUpdate, DeviceStatus
+
+
+@dataclass(slots=True, frozen=True)
+class DatapointsUpdated:
+    """One ``UPD:DATAPOINT`` frame: a batch of updates, in frame order."""
+
+    updates: list[DatapointUpdate]
+
+
+@dataclass(slots=True, frozen=True)
+class DeviceStatusChanged:
+    """``UPD:DEVICE``: a device's status changed (or a device appeared)."""
+
+    device_id: str
+    status: DeviceStatus
+
+
+@dataclass(slots=True, frozen=True)
+class DeviceDeleted:
+    """``DEL:DEVICE``: a device was removed from the SmartServer."""
+
+    device_id: str
+
+
+@dataclass(slots=True, frozen=True)
+class AlarmRaised:
+    """``CRT:ALARM``."""
+
+    alarm: Alarm
+
+
+@dataclass(slots=True, frozen=True)
+class AlarmCleared:
+    """``DEL:ALARM``; ``alarm`` is present when the frame carried the whole object."""
+
+    alarm_id: int
+    alarm: Alarm | None
+
+
+@dataclass(slots=True, frozen=True)
+class NotificationReceived:
+    """``CRT:NOTIFICATION``: a message, such as a device that does not respond."""
+
+    message: str
+    target_type: str | None
+    target_name: str | None
+
+
+@dataclass(slots=True, frozen=True)
+class ServerTime:
+    """``NTF:TIME``: the SmartServer's clock (firmware 4.1 and later)."""
+
+    value: datetime | None
+
+
+@dataclass(slots=True, frozen=True)
+class ConnectionLost:
+    """The live link dropped; the listener is reconnecting with back-off."""
+
+    reason: str
+
+
+@dataclass(slots=True, frozen=True)
+class Resynced:
+    """The link is (re)established: logged in, re-subscribed, values read back."""
+
+    values: list[DatapointUpdate]
+
+
+@dataclass(slots=True, frozen=True)
+class SubscriptionTakenOver:
+    """Another session of the same user replaced the subscribe list; it was re-asserted."""
+
+    healed: bool
+
+
+type LiveEvent = (
+    DatapointsUpdated
+    | DeviceStatusChanged
+    | DeviceDeleted
+    | AlarmRaised
+    | AlarmCleared
+    | NotificationReceived
+    | ServerTime
+    | ConnectionLost
+    | Resynced
+    | SubscriptionTakenOver
+)

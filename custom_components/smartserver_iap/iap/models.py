@@ -1,0 +1,126 @@
+"""Typed models of what the SmartServer reports. Plain slotted dataclasses, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+type JsonValue = (
+    bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"] | None
+)
+
+
+class Direction(StrEnum):
+    """Datapoint direction as the SmartServer's ``cat`` property names it."""
+
+    INPUT = "in"
+    OUTPUT = "out"
+
+
+@dataclass(slots=True, frozen=True)
+class DeviceStatus:
+    """Provisioning state, health and connection of a device."""
+
+    state: str | None  # provisioned, unprovisioned, provisioning, unlicensed, ...
+    health: str | None  # normal, suspect, down, nascent
+    connection: str | None = None  # connected, ...
+
+    @property
+    def is_healthy(self) -> bool:
+        """Return True when the device is provisioned and not down."""
+        return self.health != "down" and self.state in (None, "provisioned")
+
+
+@dataclass(slots=True, frozen=True)
+class Device:
+    """One device from ``GET /iap/devs``; the SmartServer itself has category SC."""
+
+    id: str
+    name: str
+    category: str | None
+    sc_id: str | None
+    protocol: str | None
+    did: str | None
+    uid: str | None
+    type_name: str | None  # deviceTypeName
+    firmware_version: str | None
+    status: DeviceStatus
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_smartserver(self) -> bool:
+        """Return True for the SmartServer's own device entry."""
+        return self.category in ("SC", "GLP_SC")
+
+
+@dataclass(slots=True, frozen=True)
+class Datapoint:
+    """One datapoint from a properties listing (``…/if/*/*/*/*``)."""
+
+    qualifier: str
+    device_id: str  # the id to use in REST paths (``/iap/devs/{device_id}/…``)
+    device_name: str
+    block_name: str
+    block_index: int
+    name: str  # datapointName, the programmatic name used in paths
+    instance_name: str | None  # ``name``, the one shown to people
+    type_name: str | None  # e.g. SNVT_temp_p (the part after the "/" of ``type``)
+    direction: Direction
+    unit: str | None  # lon.cfg.unit or a unit the SmartServer reports
+    value: JsonValue
+    monitor_rate: float | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def writable(self) -> bool:
+        """Return True for input datapoints, which accept writes."""
+        return self.direction is Direction.INPUT
+
+
+@dataclass(slots=True, frozen=True)
+class DatapointUpdate:
+    """One datapoint value, from a ``UPD:DATAPOINT`` frame or a value read."""
+
+    qualifier: str
+    value: JsonValue
+    timestamp: datetime | None = None  # absent before firmware 4.1
+    preset_value: JsonValue = None
+
+
+@dataclass(slots=True, frozen=True)
+class Alarm:
+    """One alarm from ``GET /iap/alarms`` or a ``CRT:ALARM`` frame."""
+
+    id: int
+    timestamp: datetime | None
+    category: str | None
+    severity: str | None
+    state: str | None
+    type: str | None
+    details: str | None
+    target_type: str | None
+    device_id: str | None
+    device_name: str | None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def active(self) -> bool:
+        """Return True while the alarm has not been cleared."""
+        return (self.state or "").lower() == "active"
+
+
+@dataclass(slots=True, frozen=True)
+class LogEntry:
+    """One data-log entry from a data-log WebSocket query."""
+
+    qualifier: str
+    utc: datetime  # always timezone-aware UTC
+    value: JsonValue
+    device_id: str | None = None
+    block_name: str | None = None
+    block_index: int | None = None
+    datapoint_name: str | None = None

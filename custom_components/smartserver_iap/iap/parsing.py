@@ -1,0 +1,221 @@
+"""Turn SmartServer JSON objects into the typed models. Tolerant of missing fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import IapProtocolError
+from .models import (
+    Alarm,
+    Datapoint,
+    DatapointUpdate,
+    Device,
+    DeviceStatus,
+    Direction,
+    JsonValue,
+    LogEntry,
+)
+from .timestamps import parse_timestamp, parse_timestamp_or_none
+
+# Input datapoints (network variables and configuration properties) accept writes.
+_INPUT_PREFIXES = ("nvi", "nci", "cp")
+
+
+def _opt_str(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return str(value)
+    return None
+
+
+def _require_dict(raw: object, what: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise IapProtocolError(f"{what} is not a JSON object: {type(raw).__name__}")
+    return raw
+
+
+def _int(value: object, what: str) -> int:
+    if isinstance(value, bool):
+        raise IapProtocolError(f"{what} is not a number: {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise IapProtocolError(f"{what} is not a number: {value!r}")
+
+
+def qualifier_of(raw: dict[str, Any]) -> str | None:
+    """Return the qualifier of an item: WS uses ``datapointQualifier``, REST ``dpQualifier``."""
+    qualifier = raw.get("dpQualifier")
+    if not isinstance(qualifier, str):
+        qualifier = raw.get("datapointQualifier")
+    return qualifier if isinstance(qualifier, str) and qualifier else None
+
+
+def parse_device_status(raw: object) -> DeviceStatus:
+    """Parse a device ``status`` object (or any object carrying state/health)."""
+    if not isinstance(raw, dict):
+        return DeviceStatus(None, None)
+    return DeviceStatus(
+        state=_opt_str(raw.get("state")),
+        health=_opt_str(raw.get("health")),
+        connection=_opt_str(raw.get("connection")),
+    )
+
+
+def parse_device(raw: object) -> Device:
+    """Parse one item of ``GET /iap/devs``."""
+    item = _require_dict(raw, "device")
+    device_id = _opt_str(item.get("id"))
+    if device_id is None:
+        raise IapProtocolError("device without an id")
+    status_raw = item.get("status")
+    if isinstance(status_raw, dict):
+        status = parse_device_status(status_raw)
+    else:
+        status = DeviceStatus(
+            _opt_str(item.get("deviceState") or item.get("state")),
+            _opt_str(item.get("deviceHealth") or item.get("health")),
+        )
+    return Device(
+        id=device_id,
+        name=_opt_str(item.get("name")) or device_id,
+        category=_opt_str(item.get("category")),
+        sc_id=_opt_str(item.get("scId")),
+        protocol=_opt_str(item.get("protocol")),
+        did=_opt_str(item.get("DID")),
+        uid=_opt_str(item.get("uid")),
+        type_name=_opt_str(item.get("deviceTypeName") or item.get("xifName")),
+        firmware_version=_opt_str(item.get("firmwareVersion")),
+        status=status,
+        raw=item,
+    )
+
+
+def _type_name(raw: object) -> str | None:
+    text = _opt_str(raw)
+    if text is None:
+        return None
+    return text.rpartition("/")[2] or None
+
+
+def _direction(cat: object, name: str) -> Direction:
+    if isinstance(cat, str):
+        lowered = cat.lower()
+        if lowered in ("in", "input"):
+            return Direction.INPUT
+        if lowered in ("out", "output"):
+            return Direction.OUTPUT
+    return Direction.INPUT if name.startswith(_INPUT_PREFIXES) else Direction.OUTPUT
+
+
+def _unit(item: dict[str, Any]) -> str | None:
+    cfg = item.get("lon.cfg")
+    if isinstance(cfg, dict):
+        unit = _opt_str(cfg.get("unit"))
+        if unit is not None:
+            return unit
+    return _opt_str(item.get("unit"))
+
+
+def parse_datapoint(raw: object) -> Datapoint:
+    """Parse one item of a datapoint properties listing (``…/if/*/*/*/*``)."""
+    item = _require_dict(raw, "datapoint")
+    qualifier = qualifier_of(item)
+    if qualifier is None:
+        raise IapProtocolError("datapoint without a qualifier")
+    name = _opt_str(item.get("datapointName")) or _opt_str(item.get("xifName"))
+    block = _opt_str(item.get("blockName"))
+    device_id = _opt_str(item.get("deviceId"))
+    if name is None or block is None or device_id is None:
+        raise IapProtocolError(
+            f"datapoint {qualifier!r} lacks its device, block or name"
+        )
+    monitor = item.get("monitor")
+    rate = monitor.get("rate") if isinstance(monitor, dict) else None
+    return Datapoint(
+        qualifier=qualifier,
+        device_id=device_id,
+        device_name=_opt_str(item.get("deviceName")) or device_id,
+        block_name=block,
+        block_index=_int(item.get("blockIndex", 0), "blockIndex"),
+        name=name,
+        instance_name=_opt_str(item.get("name")),
+        type_name=_type_name(item.get("type") or item.get("typeName")),
+        direction=_direction(item.get("cat"), name),
+        unit=_unit(item),
+        value=item.get("value"),
+        monitor_rate=float(rate)
+        if isinstance(rate, int | float) and not isinstance(rate, bool)
+        else None,
+        raw=item,
+    )
+
+
+def parse_value_item(raw: object) -> DatapointUpdate:
+    """Parse one item of a value read (``…/value``) into an update."""
+    item = _require_dict(raw, "value item")
+    qualifier = qualifier_of(item)
+    if qualifier is None:
+        raise IapProtocolError("value item without a qualifier")
+    value: JsonValue = item.get("value")
+    return DatapointUpdate(
+        qualifier,
+        value,
+        parse_timestamp_or_none(item.get("timestamp")),
+        item.get("presetValue"),
+    )
+
+
+def parse_alarm(raw: object) -> Alarm:
+    """Parse one item of ``GET /iap/alarms`` or a ``CRT:ALARM`` payload."""
+    item = _require_dict(raw, "alarm")
+    device = item.get("device")
+    device = device if isinstance(device, dict) else {}
+    return Alarm(
+        id=_int(item.get("id"), "alarm id"),
+        timestamp=parse_timestamp_or_none(item.get("timestamp")),
+        category=_opt_str(item.get("category")),
+        severity=_opt_str(item.get("severity")),
+        state=_opt_str(item.get("state")),
+        type=_opt_str(item.get("type")),
+        details=_opt_str(item.get("details")),
+        target_type=_opt_str(item.get("alarmTargetType")),
+        device_id=_opt_str(device.get("id") or item.get("deviceId")),
+        device_name=_opt_str(device.get("name") or item.get("deviceName")),
+        raw=item,
+    )
+
+
+def parse_log_entry(raw: object) -> LogEntry:
+    """Parse one data-log entry; ``utc`` falls back to ``local`` and ``timestamp``."""
+    item = _require_dict(raw, "log entry")
+    qualifier = qualifier_of(item)
+    if qualifier is None:
+        raise IapProtocolError("log entry without a qualifier")
+    utc = None
+    for key in ("utc", "local", "timestamp"):
+        text = item.get(key)
+        if text is not None:
+            utc = parse_timestamp(text)
+            break
+    if utc is None:
+        raise IapProtocolError(f"log entry of {qualifier!r} without a time")
+    index = item.get("blockIndex")
+    return LogEntry(
+        qualifier=qualifier,
+        utc=utc,
+        value=item.get("value"),
+        device_id=_opt_str(item.get("deviceId")),
+        block_name=_opt_str(item.get("blockName")),
+        block_index=None if index is None else _int(index, "blockIndex"),
+        datapoint_name=_opt_str(item.get("datapointName")),
+    )

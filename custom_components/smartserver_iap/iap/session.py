@@ -1,0 +1,365 @@
+"""Login, the per-client ``cmsSID`` cookie, renewal, and the REST request wrapper.
+
+The cookie is kept here, never in the injected ``ClientSession``'s jar: Home Assistant
+shares one session between integrations, and two SmartServers (or two users of one)
+must never see each other's session. aiohttp stores every ``Set-Cookie`` in the jar by
+itself, so right after a login the client evicts the cookie it just received and then
+sends its own explicitly on each request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
+
+import aiohttp
+import orjson
+from yarl import URL
+
+from .errors import (
+    IapAuthenticationError,
+    IapCertificateError,
+    IapConnectionError,
+    IapError,
+    IapLockedOutError,
+    IapNotFoundError,
+    IapPriorityConflictError,
+    IapProtocolError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from http.cookies import Morsel
+
+    from .stats import ClientStats
+    from .tls import TlsTrust
+
+_LOGGER = logging.getLogger(__name__)
+
+COOKIE_NAME: Final = "cmsSID"
+LOGIN_PATH: Final = "/iap/auth/login"
+LOGOUT_PATH: Final = "/iap/auth/logout"
+TIMEOUT_PATH: Final = "/iap/auth/sessionTimeout"
+
+# Marks "send no body"; None is a valid JSON body (null).
+NO_BODY: Final[Any] = object()
+
+_JSON_HEADERS: Final = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def build_query(params: dict[str, str | int | float | bool]) -> str:
+    """Return a fully percent-encoded query string (nothing left for yarl to touch)."""
+    parts = []
+    for key, value in params.items():
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        parts.append(f"{quote(key, safe='')}={quote(text, safe='*')}")
+    return "&".join(parts)
+
+
+def _retry_after(response: aiohttp.ClientResponse) -> float | None:
+    header = response.headers.get("Retry-After")
+    if header is None:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        return None
+
+
+def map_client_error(err: BaseException, what: str) -> IapError:
+    """Translate an aiohttp/OS failure into the client's own error."""
+    if isinstance(err, aiohttp.ServerFingerprintMismatch):
+        got = err.got.hex().upper()
+        presented = ":".join(got[i : i + 2] for i in range(0, len(got), 2))
+        return IapCertificateError(
+            f"{what}: the server certificate is not the pinned one", presented
+        )
+    if isinstance(
+        err, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError
+    ):
+        return IapCertificateError(f"{what}: certificate verification failed: {err}")
+    if isinstance(err, TimeoutError):
+        return IapConnectionError(f"{what}: timed out")
+    return IapConnectionError(f"{what}: {type(err).__name__}: {err}")
+
+
+class IapSession:
+    """One login on one SmartServer, shared by the REST calls and the WebSockets."""
+
+    def __init__(  # noqa: PLR0917
+        self,
+        http: aiohttp.ClientSession,
+        origin: URL,
+        username: str,
+        password: str,
+        trust: TlsTrust,
+        stats: ClientStats,
+        *,
+        request_timeout: float = 10.0,
+        renew_fraction: float = 0.9,
+        lockout_default: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._http = http
+        self._origin = str(origin).rstrip("/")
+        self._username = username
+        self._password = password
+        self.ssl = trust.aiohttp_ssl()
+        self._stats = stats
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._renew_fraction = renew_fraction
+        self._lockout_default = lockout_default
+        self.clock = clock
+        self._lock = asyncio.Lock()
+        self._cookie: str | None = None
+        self.generation = 0
+        self.user: dict[str, Any] = {}
+        self.session_timeout: float | None = None
+        self.renew_at: float | None = None
+        self._locked_until = 0.0
+
+    @property
+    def logged_in(self) -> bool:
+        """Return True while the client holds a session cookie."""
+        return self._cookie is not None
+
+    def url(self, path: str, query: str = "") -> URL:
+        """Return the URL of an already percent-encoded path and query."""
+        return URL(f"{self._origin}{path}{'?' + query if query else ''}", encoded=True)
+
+    def ws_url(self, query: str = "") -> URL:
+        """Return the ``wss://…/iap/ws`` URL with an already encoded query."""
+        return self.url("/iap/ws", query).with_scheme(
+            "wss" if self._origin.startswith("https") else "ws"
+        )
+
+    def cookie_headers(self, cookie: str) -> dict[str, str]:
+        """Return the header that carries this client's session."""
+        return {"Cookie": f"{COOKIE_NAME}={cookie}"}
+
+    # -- login / renewal -------------------------------------------------------------
+
+    def _check_lockout(self) -> None:
+        remaining = self._locked_until - self.clock()
+        if remaining > 0:
+            raise IapLockedOutError(
+                "the SmartServer locked this user out; waiting before the next login",
+                remaining,
+            )
+
+    def _lock_out(self, retry_after: float | None) -> IapLockedOutError:
+        wait = self._lockout_default if retry_after is None else retry_after
+        self._locked_until = self.clock() + wait
+        return IapLockedOutError("too many failed logins: the user is locked out", wait)
+
+    def _evict_from_jar(self, cookie: str) -> None:
+        def ours(morsel: Morsel[str]) -> bool:
+            return morsel.key == COOKIE_NAME and morsel.value == cookie
+
+        self._http.cookie_jar.clear(ours)
+
+    async def login(self) -> dict[str, Any]:
+        """Log in now and return the user object the SmartServer sent."""
+        async with self._lock:
+            return await self._login_locked()
+
+    async def _login_locked(self) -> dict[str, Any]:
+        self._check_lockout()
+        body = orjson.dumps({"username": self._username, "password": self._password})
+        try:
+            async with self._http.post(
+                self.url(LOGIN_PATH),
+                data=body,
+                headers=_JSON_HEADERS,
+                ssl=self.ssl,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                raw = await response.read()
+                morsel = response.cookies.get(COOKIE_NAME)
+                status = response.status
+                retry_after = _retry_after(response)
+        except (aiohttp.ClientError, OSError, TimeoutError) as err:
+            raise map_client_error(err, "login") from err
+        if morsel is not None and morsel.value:
+            self._evict_from_jar(morsel.value)
+        if status == 429:
+            raise self._lock_out(retry_after)
+        if status in (401, 403):
+            self._cookie = None
+            raise IapAuthenticationError(
+                "the SmartServer refused the user name or password"
+            )
+        self._raise_for_status(status, raw, "login")
+        if morsel is None or not morsel.value:
+            raise IapProtocolError("the login response set no cmsSID cookie")
+        self._cookie = morsel.value
+        self.generation += 1
+        self._stats.logins += 1
+        user = self._decode(raw, "login")
+        self.user = user if isinstance(user, dict) else {}
+        await self._read_session_timeout(morsel.value)
+        _LOGGER.debug(
+            "Logged in to %s (session timeout %s s)", self._origin, self.session_timeout
+        )
+        return self.user
+
+    async def _read_session_timeout(self, cookie: str) -> None:
+        now = self.clock()
+        value: Any = None
+        try:
+            status, raw = await self._send("GET", self.url(TIMEOUT_PATH), cookie, None)
+            if status == 200 and raw is not None:
+                value = self._decode(raw, "session timeout")
+        except IapConnectionError, IapProtocolError:
+            status = 0
+        if isinstance(value, dict):
+            value = value.get("value", value.get("sessionTimeout"))
+        millis: float | None = None
+        if status == 200 and not isinstance(value, bool):
+            try:
+                millis = float(value)
+            except TypeError, ValueError:
+                millis = None
+        if millis is None or millis <= 0:
+            # Unknown timeout: rely on the 401 retry alone.
+            self.session_timeout = None
+            self.renew_at = None
+            return
+        self.session_timeout = millis / 1000
+        self.renew_at = now + self.session_timeout * self._renew_fraction
+
+    def needs_renewal(self) -> bool:
+        """Return True when the session is about to expire and should be renewed."""
+        return self.renew_at is not None and self.clock() >= self.renew_at
+
+    async def ensure(self) -> str:
+        """Return a valid session cookie, logging in or renewing first if needed."""
+        cookie = self._cookie
+        if cookie is not None and not self.needs_renewal():
+            return cookie
+        async with self._lock:
+            if self._cookie is None:
+                await self._login_locked()
+            elif self.needs_renewal():
+                self._stats.session_renewals += 1
+                await self._login_locked()
+            assert self._cookie is not None
+            return self._cookie
+
+    async def relogin(self, generation: int) -> None:
+        """Log in again unless someone already did since ``generation`` was current."""
+        async with self._lock:
+            if self.generation == generation or self._cookie is None:
+                self._cookie = None
+                await self._login_locked()
+
+    def invalidate(self, generation: int) -> None:
+        """Forget the cookie of ``generation``: the server no longer accepts it."""
+        if self.generation == generation:
+            self._cookie = None
+
+    async def logout(self) -> None:
+        """Log out (best effort) and forget the cookie."""
+        async with self._lock:
+            cookie, self._cookie = self._cookie, None
+            self.renew_at = None
+            if cookie is None:
+                return
+            for method in ("PUT", "POST"):
+                try:
+                    status, _ = await self._send(
+                        method, self.url(LOGOUT_PATH), cookie, None
+                    )
+                except IapError as err:
+                    _LOGGER.debug("Logout failed: %s", err)
+                    return
+                # The docs say PUT, the vendor's pages POST: try the other on 405.
+                if status != 405:
+                    return
+
+    # -- requests --------------------------------------------------------------------
+
+    async def _send(
+        self, method: str, url: URL, cookie: str, body: bytes | None
+    ) -> tuple[int, Any]:
+        headers = self.cookie_headers(cookie)
+        if body is not None:
+            headers.update(_JSON_HEADERS)
+        self._stats.requests += 1
+        try:
+            async with self._http.request(
+                method,
+                url,
+                data=body,
+                headers=headers,
+                # Explicit cookies win over anything the shared jar holds for this host.
+                cookies={COOKIE_NAME: cookie},
+                ssl=self.ssl,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                raw = await response.read()
+                status = response.status
+                retry_after = _retry_after(response)
+        except (aiohttp.ClientError, OSError, TimeoutError) as err:
+            raise map_client_error(err, f"{method} {url.path}") from err
+        if status == 429:
+            raise self._lock_out(retry_after)
+        if status == 401:
+            return status, None
+        return status, raw
+
+    @staticmethod
+    def _decode(raw: bytes, what: str) -> Any:
+        if not raw.strip():
+            return None
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as err:
+            raise IapProtocolError(f"{what}: the response is not JSON") from err
+
+    @staticmethod
+    def _raise_for_status(status: int, raw: bytes, what: str) -> None:
+        if 200 <= status < 300:
+            return
+        detail = raw[:200].decode("utf-8", "replace").strip()
+        message = f"{what}: HTTP {status}" + (f" ({detail})" if detail else "")
+        if status == 404:
+            raise IapNotFoundError(message)
+        if status == 422:
+            raise IapPriorityConflictError(message)
+        if status >= 500 or status == 408:
+            raise IapConnectionError(message)
+        raise IapProtocolError(message)
+
+    async def request(
+        self, method: str, path: str, query: str = "", json_body: Any = NO_BODY
+    ) -> Any:
+        """Send one REST request with the session cookie and return the decoded JSON.
+
+        A 401 triggers one fresh login and one retry; a second 401 raises
+        IapAuthenticationError. (403 means "not allowed", e.g. writing an output, and
+        is a protocol error, not a session problem.)
+        """
+        url = self.url(path, query)
+        body = None if json_body is NO_BODY else orjson.dumps(json_body)
+        what = f"{method} {path}"
+        for attempt in range(2):
+            cookie = await self.ensure()
+            generation = self.generation
+            status, raw = await self._send(method, url, cookie, body)
+            if raw is None:
+                if attempt == 0:
+                    _LOGGER.debug(
+                        "%s: session refused (HTTP %s), logging in again", what, status
+                    )
+                    await self.relogin(generation)
+                    continue
+                raise IapAuthenticationError(f"{what}: refused after a fresh login")
+            self._raise_for_status(status, raw, what)
+            return self._decode(raw, what)
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,33 @@
+"""SmartServer IoT simulator: IAP/REST + IAP/WS over HTTPS, for tests, benchmarks, demos."""
+
+from .history import expected_log_entries, hourly_means
+from .model import Alarm, Datapoint, Device, Scenario
+from .options import SimOptions
+from .scenario import (
+    build_scenario,
+    default_scenario,
+    default_spec,
+    large_scenario,
+    large_spec,
+    load_scenario,
+)
+from .sim import NotFoundError, SimError, SmartServerSim
+
+__all__ = [
+    "Alarm",
+    "Datapoint",
+    "Device",
+    "NotFoundError",
+    "Scenario",
+    "SimError",
+    "SimOptions",
+    "SmartServerSim",
+    "build_scenario",
+    "default_scenario",
+    "default_spec",
+    "expected_log_entries",
+    "hourly_means",
+    "large_scenario",
+    "large_spec",
+    "load_scenario",
+]

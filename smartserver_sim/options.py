@@ -1,0 +1,82 @@
+"""Every tunable of the simulator: timings, lockout policy and the [GUESS] switches.
+
+Each field that models an undocumented behaviour of the real SmartServer says so; the
+chosen default is the likeliest behaviour, see ``docs/protocol.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(slots=True)
+class SimOptions:
+    """Options of one simulator instance (all times in seconds)."""
+
+    # --- sessions -------------------------------------------------------------------
+    session_timeout: float = 86400.0
+    # [GUESS] True: each authenticated REST request restarts the timeout (servlet-style).
+    session_sliding: bool = True
+    # How often expired sessions are swept (their WebSockets closed).
+    session_check_interval: float = 1.0
+    # [GUESS] Body of GET /iap/auth/sessionTimeout: a bare number or {"value": n}.
+    session_timeout_body: Literal["number", "object"] = "number"
+    # [GUESS] Whether /iap/auth/sessionTimeout needs a session.
+    session_timeout_needs_auth: bool = False
+    # [GUESS] The docs demand Content-type: application/json; True answers 415 otherwise.
+    require_json_content_type: bool = False
+
+    # --- login lockout ----------------------------------------------------------------
+    lockout_failures: int = 5
+    lockout_window: float = 300.0
+    lockout_duration: float = 300.0
+
+    # --- WebSocket ----------------------------------------------------------------------
+    # Firmware before 4.1 sends UPD:DATAPOINT items without "timestamp" and no NTF:TIME.
+    ws_timestamps: bool = True
+    ntf_time_interval: float | None = 30.0
+    cpu_interval: float | None = 10.0
+    # Updates published within this window are batched into one frame (0 = one loop tick).
+    flush_window: float = 0.0
+    max_batch: int = 100
+    # [GUESS] Status of a refused WS upgrade (no or expired session).
+    ws_refuse_status: int = 401
+    # [GUESS] Close code when a session expires or logs out while its WS is open.
+    ws_expiry_close_code: int = 1008
+    # [GUESS] DEL:ALARM payload: the whole alarm object or just {"id": n}.
+    del_alarm_payload: Literal["object", "id"] = "object"
+    # [GUESS] Whether a subscribe request pushes the current values at once.
+    subscribe_pushes_values: bool = False
+    # [GUESS] Whether a second general WS of the same user is refused (409) or shares.
+    refuse_second_ws: bool = False
+    # Delay of the live UPD:DATAPOINT that follows an on-demand GET.
+    live_read_delay: float = 0.005
+    # Negotiate permessage-deflate when the client offers it.
+    ws_compress: bool = False
+
+    # --- values ---------------------------------------------------------------------------
+    # Generators move output values and monitored datapoints are polled; False freezes them.
+    auto_updates: bool = True
+    # Tick of the generator/polling loop.
+    update_interval: float = 1.0
+    # [GUESS] Writing an "out" datapoint: False answers 403.
+    allow_output_writes: bool = False
+    # [GUESS] Priority level reported for the default (non-override) value.
+    default_priority_level: int = 255
+    # [GUESS] Value path with no match: 404 for a literal path, [] for a wildcard path.
+    empty_wildcard_status: int = 200
+
+    # --- data logs ------------------------------------------------------------------------
+    history_days: float = 366.0
+    # [GUESS] "zoned" = 2026-11-01T07:00:00.000Z[UTC], "z" = ...Z, "space" = 2019-01-11 23:27:46.045 UTC
+    log_utc_format: Literal["zoned", "z", "space"] = "zoned"
+    # [GUESS] Order of data-log entries per datapoint.
+    log_order: Literal["asc", "desc"] = "asc"
+    # [GUESS] The end marker is the JSON string "end" (with quotes); False sends end bare.
+    log_end_quoted: bool = True
+
+    # --- misc -------------------------------------------------------------------------------
+    snapshot_limit: int = 64
+    timezone: str = "Europe/Berlin"
+    firmware_version: str = "4.4.021"

@@ -1,0 +1,123 @@
+"""``GET /iap/ws``: the general WebSocket, or a data-log query when it has parameters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from aiohttp import WSMsgType, web
+import orjson
+
+from .devices import parse_time_filter, select_datapoints
+from .errors import ApiError
+from .history import TimeRange, iter_entries
+from .http import SESSION_KEY, SIM_KEY
+from .paths import PathError, Selector, parse_filter
+from .websocket import Conn
+
+if TYPE_CHECKING:
+    from .sim import SmartServerSim
+
+LOG_PARAMS = ("dev", "blockName", "blockIndex", "dpName", "value", "dp")
+
+
+def parse_log_query(raw_query: str) -> dict[str, str]:
+    """Split a raw query string into the data-log parameters.
+
+    A client that did not percent-encode ``value`` leaves its inner ``&`` bare; a piece
+    that is not a known parameter is glued back onto the previous value.
+    """
+    params: dict[str, str] = {}
+    last: str | None = None
+    for piece in raw_query.split("&"):
+        key, sep, value = piece.partition("=")
+        if sep and key in LOG_PARAMS:
+            params[key] = value
+            last = key
+        elif last is not None:
+            params[last] += "&" + piece
+        else:
+            raise ApiError(400, f"unknown data-log parameter {unquote(key)!r}")
+    return {k: unquote(v) for k, v in params.items()}
+
+
+def _selector(text: str | None) -> Selector:
+    try:
+        return parse_filter(text) if text is not None else Selector(None)
+    except PathError as err:
+        raise ApiError(400, str(err)) from None
+
+
+async def ws_handler(request: web.Request) -> web.StreamResponse:
+    """Upgrade to the general or the data-log WebSocket."""
+    sim = request.app[SIM_KEY]
+    ws = web.WebSocketResponse(
+        compress=sim.options.ws_compress, max_msg_size=1024 * 1024
+    )
+    if not ws.can_prepare(request).ok:
+        raise ApiError(400, "WebSocket upgrade expected")
+    raw_query = request.rel_url.raw_query_string
+    if raw_query:
+        return await _data_log(request, sim, ws, raw_query)
+    session = request[SESSION_KEY]
+    if sim.options.refuse_second_ws and any(
+        c.user == session.user for c in sim.hub.conns
+    ):
+        raise ApiError(409, "another WebSocket of this user is open")
+    await ws.prepare(request)
+    conn = Conn(ws, session.sid, session.user, request.transport)
+    sim.hub.conns.add(conn)
+    sim.counters.ws_opened += 1
+    try:
+        async for msg in ws:
+            if msg.type == WSMsgType.ERROR:  # pragma: no cover - transport failure
+                break
+    finally:
+        sim.hub.conns.discard(conn)
+    return ws
+
+
+async def _data_log(
+    request: web.Request,
+    sim: SmartServerSim,
+    ws: web.WebSocketResponse,
+    raw_query: str,
+) -> web.StreamResponse:
+    params = parse_log_query(raw_query)
+    index = params.get("blockIndex")
+    if index is not None and index != "*" and not index.isdigit():
+        raise ApiError(400, f"blockIndex {index!r} is not a number")
+    dps = select_datapoints(
+        sim,
+        _selector(params.get("dev")),
+        _selector(params.get("blockName")),
+        _selector(index),
+        _selector(params.get("dpName")),
+    )
+    rng = parse_time_filter(params["value"]) if "value" in params else TimeRange()
+    rng = rng.clip(sim.retention_start, time.time())
+    sim.counters.log_queries += 1
+    await ws.prepare(request)
+    sent = 0
+    try:
+        for dp in dps:
+            for entry in iter_entries(dp, rng, sim.options, sim.zone):
+                if ws.closed:
+                    return ws
+                await ws.send_frame(orjson.dumps(entry), WSMsgType.TEXT)
+                sent += 1
+                sim.counters.log_entries_sent += 1
+                if sent % 512 == 0:
+                    # Keep the loop responsive while a long history streams.
+                    await asyncio.sleep(0)
+        await ws.send_str('"end"' if sim.options.log_end_quoted else "end")
+        await ws.close()
+    except ConnectionError:
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            await ws.close()
+    return ws

@@ -1,0 +1,1 @@
+"""Tests of the smartserver_iap project."""

@@ -1,0 +1,144 @@
+"""Fixtures: a quiet simulator over loopback and clients pinned to its certificate."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import pytest
+
+from custom_components.smartserver_iap.iap import (
+    IapClient,
+    LiveEvent,
+    LiveOptions,
+    TlsTrust,
+)
+from smartserver_sim import SimOptions, SmartServerSim
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+QUIET: dict[str, Any] = {
+    "auto_updates": False,
+    "ntf_time_interval": None,
+    "cpu_interval": None,
+    "session_check_interval": 0.02,
+    "live_read_delay": 0.001,
+}
+
+
+def fast_live(**overrides: Any) -> LiveOptions:
+    """Live timings for tests: quick back-off, no probe unless asked."""
+    values: dict[str, Any] = {
+        "heartbeat": 1.0,
+        "backoff_initial": 0.02,
+        "backoff_cap": 0.1,
+        "probe_interval": None,
+        "probe_timeout": 0.3,
+        "connect_timeout": 2.0,
+        **overrides,
+    }
+    return LiveOptions(**values)
+
+
+@contextlib.asynccontextmanager
+async def running_sim(**options: Any) -> AsyncIterator[SmartServerSim]:
+    """Run a simulator with quiet options plus ``options``."""
+    async with SmartServerSim(options=SimOptions(**{**QUIET, **options})) as sim:
+        yield sim
+
+
+@pytest.fixture
+async def sim(socket_enabled: None) -> AsyncIterator[SmartServerSim]:
+    async with running_sim() as server:
+        yield server
+
+
+@pytest.fixture
+async def http(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
+    # unsafe=True lets the jar store cookies of IP hosts, as it would for a host name:
+    # the client must still keep its session out of it.
+    async with aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True)
+    ) as session:
+        yield session
+
+
+def make_client(
+    sim: SmartServerSim,
+    http: aiohttp.ClientSession,
+    user: str = "apollo",
+    password: str = "apollo",  # noqa: S107
+    **kwargs: Any,
+) -> IapClient:
+    """Return a client of ``sim`` pinned to its certificate."""
+    kwargs.setdefault("live", fast_live())
+    assert sim.fingerprint is not None
+    return IapClient(
+        http,
+        sim.host,
+        sim.port,
+        user,
+        password,
+        TlsTrust.pinned(sim.fingerprint),
+        **kwargs,
+    )
+
+
+@pytest.fixture
+async def client(
+    sim: SmartServerSim, http: aiohttp.ClientSession
+) -> AsyncIterator[IapClient]:
+    iap = make_client(sim, http)
+    try:
+        yield iap
+    finally:
+        await iap.close()
+
+
+class Recorder:
+    """A live handler that keeps every event and lets a test wait for one."""
+
+    def __init__(self) -> None:
+        self.events: list[LiveEvent] = []
+        self._changed = asyncio.Event()
+
+    def __call__(self, event: LiveEvent) -> None:
+        self.events.append(event)
+        self._changed.set()
+
+    def of(self, kind: type[Any]) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    async def wait_for(
+        self,
+        kind: type[Any],
+        predicate: Callable[[Any], bool] = lambda _: True,
+        *,
+        count: int = 1,
+        timeout: float = 5.0,
+    ) -> Any:
+        async with asyncio.timeout(timeout):
+            while True:
+                found = [e for e in self.of(kind) if predicate(e)]
+                if len(found) >= count:
+                    return found[count - 1]
+                self._changed.clear()
+                await self._changed.wait()
+
+
+@contextlib.asynccontextmanager
+async def live(
+    client: IapClient, recorder: Recorder | None = None
+) -> AsyncIterator[tuple[Recorder, asyncio.Task[None]]]:
+    """Run ``client.run_live`` in a task for the duration of the block."""
+    rec = recorder or Recorder()
+    task = asyncio.create_task(client.run_live(rec))
+    try:
+        yield rec, task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task

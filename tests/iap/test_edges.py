@@ -1,0 +1,193 @@
+"""Protocol edges the simulator does not produce, served by a tiny loopback server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+import pytest
+
+from custom_components.smartserver_iap.iap import (
+    IapClient,
+    IapConnectionError,
+    IapNotFoundError,
+    IapProtocolError,
+)
+
+Handler = Callable[[web.Request], Any]
+
+
+@pytest.fixture
+async def serve(
+    socket_enabled: None, http: aiohttp.ClientSession
+) -> AsyncIterator[Callable[[dict[str, Handler]], Any]]:
+    runners: list[web.AppRunner] = []
+
+    async def start(routes: dict[str, Handler]) -> IapClient:
+        app = web.Application()
+
+        async def login(request: web.Request) -> web.Response:
+            response = web.json_response({"userName": "apollo"})
+            response.set_cookie("cmsSID", "abc")
+            return response
+
+        app.router.add_post("/iap/auth/login", routes.pop("login", login))
+        for spec, handler in routes.items():
+            method, path = spec.split(" ", 1)
+            app.router.add_route(method, path, handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return IapClient(http, "127.0.0.1", port, "apollo", "apollo", scheme="http")
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+
+
+def _json(body: Any, status: int = 200) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response(body, status=status)
+
+    return handler
+
+
+async def test_paging_edges(serve: Any) -> None:
+    pages: list[str] = []
+
+    async def devs(request: web.Request) -> web.Response:
+        pages.append(request.query_string)
+        page = int(request.query["pg"])
+        if "bare" in request.path:
+            return web.json_response([{"id": "1"}])
+        snapshot = len(pages) if len(pages) < 3 else 7
+        return web.json_response(
+            {
+                "snapshot": snapshot,
+                "resources": [{"id": str(page)}],
+                "remainingPages": 2 - page,
+            }
+        )
+
+    client = await serve(
+        {"GET /iap/devs": devs, "GET /iap/auth/sessionTimeout": _json("nope")}
+    )
+    devices = await client.list_devices()
+    # The snapshot changed between page 1 and 2 twice, then stayed put.
+    assert [d.id for d in devices] == ["1", "2"]
+    assert "xs=7" in pages[-1]
+    assert client.session.session_timeout is None
+    await client.close()
+
+
+async def test_listing_that_never_settles(serve: Any) -> None:
+    counter = iter(range(100))
+
+    async def devs(request: web.Request) -> web.Response:
+        return web.json_response(
+            {"snapshot": next(counter), "resources": [{"id": "1"}], "remainingPages": 1}
+        )
+
+    client = await serve({"GET /iap/devs": devs})
+    with pytest.raises(IapProtocolError, match="kept changing"):
+        await client.list_devices()
+
+
+async def test_bad_bodies(serve: Any) -> None:
+    async def text(request: web.Request) -> web.Response:
+        return web.Response(text="<html>")
+
+    client = await serve(
+        {
+            "GET /iap/devs": _json({"what": 1}),
+            "GET /iap/alarms": text,
+            "GET /iap/devs/{tail:.*}": _json(
+                {"resources": [{"dpQualifier": "q", "value": 1}, {}]}
+            ),
+            "PUT /iap/dp/updates/subscribe": _json(None, 404),
+            "GET /iap/auth/sessionTimeout": _json({"sessionTimeout": True}),
+        }
+    )
+    with pytest.raises(IapProtocolError, match="not a paged"):
+        await client.list_devices()
+    with pytest.raises(IapProtocolError, match="not JSON"):
+        await client.list_alarms()
+    values = await client.read_values(["q"])
+    assert [v.value for v in values] == [1]
+    with pytest.raises(IapNotFoundError):
+        await client.subscribe(["q"])
+    await client.close()
+
+
+async def test_login_without_cookie_and_logout_405(serve: Any) -> None:
+    async def no_cookie(request: web.Request) -> web.Response:
+        return web.json_response({})
+
+    client = await serve({"login": no_cookie})
+    with pytest.raises(IapProtocolError, match="cookie"):
+        await client.login()
+    calls: list[str] = []
+
+    async def logout(request: web.Request) -> web.Response:
+        calls.append(request.method)
+        return web.Response(status=405 if request.method == "PUT" else 204)
+
+    other = await serve(
+        {"PUT /iap/auth/logout": logout, "POST /iap/auth/logout": logout}
+    )
+    await other.login()
+    await other.close()
+    assert calls == ["PUT", "POST"]
+
+
+async def test_datapoint_listing_skips_bad_items_and_empty_smartserver(
+    serve: Any,
+) -> None:
+    client = await serve(
+        {
+            "GET /iap/devs": _json([{"id": "2", "category": "EDGE"}]),
+            "GET /iap/devs/{tail:.*}": _json([{"dpQualifier": "q"}, "junk"]),
+        }
+    )
+    assert await client.list_datapoints() == []
+    with pytest.raises(IapNotFoundError):
+        await client.get_smartserver()
+    assert [v.value for v in await client.read_values(["q"])] == [None]
+    await client.close()
+    odd = await serve({"GET /iap/devs/{tail:.*}": _json({"value": 1})})
+    with pytest.raises(IapProtocolError, match="list"):
+        await odd.read_values(["q"])
+
+
+async def test_data_log_malformed_and_abnormal_close(serve: Any) -> None:
+    async def ws_handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str("{bad")
+        await ws.send_str('{"dpQualifier": "q"}')
+        await ws.send_bytes(
+            b'{"dpQualifier": "q", "utc": "2022-04-11T07:00:00Z", "value": 1}'
+        )
+        if request.query.get("dev") == "abort":
+            await ws.close(code=1011)
+        else:
+            await ws.close()
+        return ws
+
+    client = await serve({"GET /iap/ws": ws_handler})
+    entries = [e async for e in client.iter_log("ok")]
+    assert [e.value for e in entries] == [1]
+    assert client.stats.malformed_frames == 2
+    with pytest.raises(IapConnectionError, match="before its end"):
+        async for _ in client.iter_log("abort"):
+            pass
+    await client.close()
+    refused = IapClient(client.http, "127.0.0.1", 1, "apollo", "apollo", scheme="http")
+    with pytest.raises(IapConnectionError):
+        async for _ in refused.iter_log():
+            pass

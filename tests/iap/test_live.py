@@ -1,0 +1,295 @@
+"""The live listener against the simulator, including every fault it can inject."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import pytest
+
+from custom_components.smartserver_iap.iap import (
+    AlarmCleared,
+    AlarmRaised,
+    ConnectionLost,
+    DatapointsUpdated,
+    DeviceDeleted,
+    DeviceStatusChanged,
+    IapAuthenticationError,
+    IapClient,
+    IapError,
+    IapLockedOutError,
+    NotificationReceived,
+    Resynced,
+    ServerTime,
+    SubscriptionTakenOver,
+)
+
+from .conftest import Recorder, fast_live, live, make_client, running_sim
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from smartserver_sim import SmartServerSim
+
+
+def _updated(qualifier: str, value: object = None):
+    def check(event: DatapointsUpdated) -> bool:
+        return any(
+            u.qualifier == qualifier and (value is None or u.value == value)
+            for u in event.updates
+        )
+
+    return check
+
+
+def _outputs(sim: SmartServerSim, count: int = 3) -> list[str]:
+    return [q for q, dp in sim.scenario.datapoints.items() if dp.direction == "out"][
+        :count
+    ]
+
+
+async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) -> None:
+    qualifiers = _outputs(sim)
+    await client.subscribe(qualifiers)
+    async with live(client) as (rec, _):
+        resynced = await rec.wait_for(Resynced)
+        assert [v.qualifier for v in resynced.values] == qualifiers
+        assert client.connected
+        await sim.set_value(qualifiers[0], 7)
+        event = await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 7))
+        assert event.updates[0].timestamp is not None
+        device = next(d for d in sim.scenario.devices.values() if d.category != "SC")
+        await sim.set_device_status(device.id, health="down")
+        changed = await rec.wait_for(DeviceStatusChanged)
+        assert (changed.device_id, changed.status.health) == (device.id, "down")
+        alarm_id = await sim.raise_alarm(device.id, details="too hot")
+        raised = await rec.wait_for(AlarmRaised)
+        assert raised.alarm.id == alarm_id
+        await sim.clear_alarm(alarm_id)
+        cleared = await rec.wait_for(AlarmCleared)
+        assert cleared.alarm_id == alarm_id
+        down_dp = next(dp.qualifier for dp in device.datapoints)
+        await client.read_values([down_dp])
+        note = await rec.wait_for(NotificationReceived)
+        assert note.target_name == device.name
+        await sim.remove_device(device.id)
+        assert (await rec.wait_for(DeviceDeleted)).device_id == device.id
+    assert client.stats.connects == 1
+    assert client.stats.resyncs == 1
+    assert client.stats.updates >= 1
+
+
+async def test_server_time_and_ignored_frames(http: aiohttp.ClientSession) -> None:
+    async with running_sim(ntf_time_interval=0.05, cpu_interval=0.05) as sim:
+        client = make_client(sim, http)
+        async with live(client) as (rec, _):
+            timed = await rec.wait_for(ServerTime)
+            assert timed.value is not None
+            await asyncio.sleep(0.12)
+        assert client.stats.ignored_frames >= 1
+        await client.close()
+
+
+async def test_dropped_websocket_reconnects(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    qualifiers = _outputs(sim)
+    await client.subscribe(qualifiers)
+    async with live(client) as (rec, _):
+        await rec.wait_for(Resynced)
+        assert await sim.drop_websockets() == 1
+        lost = await rec.wait_for(ConnectionLost)
+        assert "closed" in lost.reason or "error" in lost.reason.lower()
+        await rec.wait_for(Resynced, count=2)
+        await sim.set_value(qualifiers[1], 11)
+        await rec.wait_for(DatapointsUpdated, _updated(qualifiers[1], 11))
+    assert client.stats.reconnects == 1
+    assert len(rec.of(ConnectionLost)) == 1
+
+
+async def test_restart_backs_off_and_reports_once(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    await client.subscribe(_outputs(sim))
+    async with live(client) as (rec, _):
+        await rec.wait_for(Resynced)
+        await sim.restart(0.4)
+        await rec.wait_for(Resynced, count=2, timeout=8)
+    assert len(rec.of(ConnectionLost)) == 1
+    # The restart dropped the sessions too: the client logged in again.
+    assert sim.counters.logins == 2
+
+
+async def test_session_expiry_while_connected(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    qualifiers = _outputs(sim)
+    await client.subscribe(qualifiers)
+    async with live(client) as (rec, _):
+        await rec.wait_for(Resynced)
+        await sim.expire_sessions()
+        await rec.wait_for(Resynced, count=2)
+        await sim.set_value(qualifiers[0], 5)
+        await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 5))
+    assert sim.counters.logins == 2
+
+
+async def test_session_renewal_reconnects_without_loss(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with running_sim(session_timeout=0.5, session_sliding=False) as sim:
+        client = make_client(sim, http)
+        await client.subscribe(_outputs(sim))
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced, count=2, timeout=5)
+        assert client.stats.session_renewals >= 1
+        assert not rec.of(ConnectionLost)
+        await client.close()
+
+
+async def test_malformed_and_oversized_frames(http: aiohttp.ClientSession) -> None:
+    async with running_sim() as sim:
+        client = make_client(sim, http, live=fast_live(max_msg_size=16 * 1024))
+        qualifiers = _outputs(sim)
+        await client.subscribe(qualifiers)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await sim.send_malformed_frame()
+            await sim.set_value(qualifiers[0], 3)
+            await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 3))
+            assert client.stats.malformed_frames == 1
+            assert not rec.of(ConnectionLost)
+            await sim.send_oversized_frame(64 * 1024)
+            await rec.wait_for(ConnectionLost)
+            await rec.wait_for(Resynced, count=2)
+        assert client.stats.oversized_frames == 1
+        await client.close()
+
+
+async def test_stolen_subscription_is_detected_and_healed(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with running_sim() as sim:
+        client = make_client(
+            sim, http, live=fast_live(probe_interval=0.1, probe_timeout=0.2)
+        )
+        qualifiers = _outputs(sim)
+        await client.subscribe(qualifiers)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await asyncio.sleep(0.25)
+            assert not rec.of(SubscriptionTakenOver)
+            await sim.steal_subscription("apollo", ["17q4bn7/lon/1.1/other/0/x"])
+            taken = await rec.wait_for(SubscriptionTakenOver)
+            assert taken.healed
+            assert sim.hub.subs["apollo"] == set(qualifiers)
+            await sim.set_value(qualifiers[2], 9)
+            await rec.wait_for(DatapointsUpdated, _updated(qualifiers[2], 9))
+        assert client.stats.takeovers == 1
+        assert not rec.of(ConnectionLost)
+        await client.close()
+
+
+async def test_silent_link_is_treated_as_dead(http: aiohttp.ClientSession) -> None:
+    async with running_sim() as sim:
+        client = make_client(
+            sim, http, live=fast_live(probe_interval=0.05, probe_timeout=0.1)
+        )
+        await client.subscribe(_outputs(sim))
+        original = sim.hub.publish
+        sim.hub.publish = lambda item, only_user=None: None  # type: ignore[method-assign]
+        async with live(client) as (rec, _):
+            lost = await rec.wait_for(ConnectionLost)
+            assert "dead" in lost.reason
+            sim.hub.publish = original  # type: ignore[method-assign]
+            await rec.wait_for(Resynced, count=2)
+        assert rec.of(SubscriptionTakenOver)
+        await client.close()
+
+
+async def test_auth_failure_propagates(client: IapClient, sim: SmartServerSim) -> None:
+    await client.subscribe(_outputs(sim))
+    rec = Recorder()
+    task = asyncio.create_task(client.run_live(rec))
+    await rec.wait_for(Resynced)
+    sim.auth.users["apollo"] = "changed"
+    await sim.expire_sessions()
+    with pytest.raises(IapAuthenticationError):
+        await asyncio.wait_for(task, 5)
+    assert client.stats.connects == 1
+
+
+async def test_lockout_propagates(
+    sim: SmartServerSim, http: aiohttp.ClientSession
+) -> None:
+    client = make_client(sim, http, password="wrong")
+    for _ in range(4):
+        with pytest.raises(IapAuthenticationError):
+            await client.login()
+    with pytest.raises(IapLockedOutError):
+        await asyncio.wait_for(client.run_live(Recorder()), 5)
+
+
+async def test_ws_refused_after_fresh_login(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    sim.inject_http_errors(401, 1, "/iap/ws")
+    with pytest.raises(IapAuthenticationError):
+        await asyncio.wait_for(client.run_live(Recorder()), 5)
+
+
+async def test_ws_refusal_and_5xx_back_off(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    await client.login()
+    sim.inject_http_errors(401, 1, "/iap/ws")
+    sim.inject_http_errors(503, 1, "/iap/ws")
+    async with live(client) as (rec, _):
+        await rec.wait_for(Resynced)
+        assert len(rec.of(ConnectionLost)) == 1
+    await client.subscribe(_outputs(sim))
+    sim.inject_http_errors(500, 1, "/iap/dp")
+    async with live(client) as (rec, _):
+        await rec.wait_for(Resynced)
+        assert "resync failed" in rec.of(ConnectionLost)[0].reason
+
+
+async def test_handler_errors_do_not_kill_the_link(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    qualifiers = _outputs(sim)
+    await client.subscribe(qualifiers)
+    seen = Recorder()
+
+    def handler(event: object) -> None:
+        seen(event)  # type: ignore[arg-type]
+        raise RuntimeError("integration bug")
+
+    async with live(client, seen) as (_rec, task):
+        task.cancel()
+    task = asyncio.create_task(client.run_live(handler))
+    try:
+        await seen.wait_for(Resynced)
+        await sim.set_value(qualifiers[0], 4)
+        await seen.wait_for(DatapointsUpdated, _updated(qualifiers[0], 4))
+        with pytest.raises(IapError, match="already running"):
+            await client.run_live(handler)
+    finally:
+        await client.close()
+        await asyncio.wait_for(task, 5)
+    assert task.done()
+    assert not task.cancelled()
+
+
+async def test_close_stops_run_live_during_backoff(http: aiohttp.ClientSession) -> None:
+    async with running_sim() as sim:
+        client = make_client(
+            sim, http, live=fast_live(backoff_initial=5.0, backoff_cap=5.0)
+        )
+        rec = Recorder()
+        task = asyncio.create_task(client.run_live(rec))
+        await rec.wait_for(Resynced)
+        await sim.restart(0.2)
+        await rec.wait_for(ConnectionLost)
+        await client.close()
+        await asyncio.wait_for(task, 2)

@@ -1,0 +1,488 @@
+"""Unit tests of the parts that need no server: TLS pins, timestamps, back-off, parsing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import pytest
+
+from custom_components.smartserver_iap.iap import (
+    AlarmCleared,
+    AlarmRaised,
+    Backoff,
+    ClientStats,
+    DatapointsUpdated,
+    DeviceDeleted,
+    DeviceStatusChanged,
+    Direction,
+    FrameDecoder,
+    IapProtocolError,
+    NotificationReceived,
+    ServerTime,
+    TlsTrust,
+    normalize_fingerprint,
+    parse_frame,
+    parse_timestamp,
+)
+from custom_components.smartserver_iap.iap.datalog import log_query
+from custom_components.smartserver_iap.iap.parsing import (
+    parse_alarm,
+    parse_datapoint,
+    parse_device,
+    parse_log_entry,
+    parse_value_item,
+)
+from custom_components.smartserver_iap.iap.session import build_query
+from custom_components.smartserver_iap.iap.timestamps import (
+    format_query_time,
+    parse_timestamp_or_none,
+)
+
+FP = "ab:cd:" * 15 + "ab:cd"
+
+
+def test_normalize_fingerprint_forms() -> None:
+    canonical = normalize_fingerprint(FP)
+    assert canonical == ("AB:CD:" * 16)[:-1]
+    assert normalize_fingerprint(canonical.replace(":", "").lower()) == canonical
+    assert normalize_fingerprint("sha256:" + canonical.replace(":", " ")) == canonical
+    assert normalize_fingerprint(canonical.replace(":", "-")) == canonical
+    for bad in ("", "AB:CD", "ZZ" * 32, canonical + ":00"):
+        with pytest.raises(ValueError):
+            normalize_fingerprint(bad)
+
+
+def test_tls_trust_values() -> None:
+    assert TlsTrust.system().aiohttp_ssl() is True
+    assert not TlsTrust.system().is_pinned
+    pinned = TlsTrust.pinned(FP.replace(":", ""))
+    assert pinned.is_pinned
+    assert pinned.fingerprint == normalize_fingerprint(FP)
+    ssl_value = pinned.aiohttp_ssl()
+    assert not isinstance(ssl_value, bool)
+    assert ssl_value.fingerprint == bytes.fromhex(FP.replace(":", ""))
+    with pytest.raises(ValueError):
+        TlsTrust.pinned("not a fingerprint")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022-04-11T07:00:00.000Z", datetime(2022, 4, 11, 7, tzinfo=UTC)),
+        ("2022-04-11T07:00:00.000Z[UTC]", datetime(2022, 4, 11, 7, tzinfo=UTC)),
+        (
+            "2019-01-11T15:27:52.994-08:00[America/Los_Angeles]",
+            datetime(2019, 1, 11, 23, 27, 52, 994000, tzinfo=UTC),
+        ),
+        (
+            "2019-01-11 23:27:46.045 UTC",
+            datetime(2019, 1, 11, 23, 27, 46, 45000, tzinfo=UTC),
+        ),
+        (
+            "2019-01-12 02:27:46.045 Europe/Kirov",
+            datetime(2019, 1, 11, 23, 27, 46, 45000, tzinfo=UTC),
+        ),
+        (
+            "2019-01-12 02:27:46.045[Europe/Kirov]",
+            datetime(2019, 1, 11, 23, 27, 46, 45000, tzinfo=UTC),
+        ),
+        ("2022-04-11T07:00:00.000", datetime(2022, 4, 11, 7, tzinfo=UTC)),
+        ("2022-04-11T09:00:00+02:00", datetime(2022, 4, 11, 7, tzinfo=UTC)),
+        (" 2022-04-11T07:00:00Z ", datetime(2022, 4, 11, 7, tzinfo=UTC)),
+        (1649660400, datetime(2022, 4, 11, 7, tzinfo=UTC)),
+        (1649660400000, datetime(2022, 4, 11, 7, tzinfo=UTC)),
+        (1649660400.5, datetime(2022, 4, 11, 7, 0, 0, 500000, tzinfo=UTC)),
+        ("1649660400000", datetime(2022, 4, 11, 7, tzinfo=UTC)),
+    ],
+)
+def test_timestamp_forms(text: str | float, expected: datetime) -> None:
+    parsed = parse_timestamp(text)
+    assert parsed == expected
+    assert parsed.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "yesterday",
+        "2022-13-01T00:00:00Z",
+        "2022-04-11T07:00:00 Mars/Olympus",
+        "2022-04-11T07:00:00[Mars/Olympus]",
+        "2022-04-11T07:00:00]",
+        "[UTC]",
+        "2022-04-11T07:00:00 ../../etc/passwd",
+        "0001-01-01T00:00:00+01:00",
+        True,
+        None,
+        [],
+        float("nan"),
+        float("inf"),
+        10**30,
+    ],
+)
+def test_timestamp_rejects(text: object) -> None:
+    with pytest.raises(IapProtocolError):
+        parse_timestamp(text)  # type: ignore[arg-type]
+    assert parse_timestamp_or_none(text) is None
+
+
+def test_format_query_time() -> None:
+    assert format_query_time(datetime(2022, 4, 11, 7, 0, 0, 123456, tzinfo=UTC)) == (
+        "2022-04-11T07:00:00.123"
+    )
+    assert format_query_time(datetime(2022, 4, 11, 7)) == "2022-04-11T07:00:00.000"
+    berlin = datetime(2022, 4, 11, 9, tzinfo=UTC).astimezone(
+        __import__("zoneinfo").ZoneInfo("Europe/Berlin")
+    )
+    assert format_query_time(berlin) == "2022-04-11T09:00:00.000"
+
+
+def test_backoff_sequence_and_cap() -> None:
+    backoff = Backoff(initial=1, cap=8, factor=2, jitter=0.5, rand=lambda: 0.0)
+    assert [backoff.next_delay() for _ in range(6)] == [1, 2, 4, 8, 8, 8]
+    backoff.reset()
+    assert backoff.next_delay() == 1
+    jittered = Backoff(initial=4, cap=8, jitter=0.5, rand=lambda: 1.0)
+    assert jittered.next_delay() == 2.0
+    huge = Backoff(initial=1, cap=60, rand=lambda: 0.0)
+    huge.attempts = 10_000
+    assert huge.next_delay() == 60
+    for bad in (
+        {"initial": 0},
+        {"initial": 5, "cap": 1},
+        {"factor": 0.5},
+        {"jitter": 1.5},
+    ):
+        with pytest.raises(ValueError):
+            Backoff(**bad)
+
+
+def _frame(action: str, payload: object) -> bytes:
+    return orjson.dumps({"action": action, "payload": payload})
+
+
+def test_frame_datapoint_updates_both_keys() -> None:
+    stats = ClientStats()
+    event = parse_frame(
+        _frame(
+            "UPD:DATAPOINT",
+            [
+                {
+                    "datapointQualifier": "a/lon/1/B/0/x",
+                    "value": 1,
+                    "timestamp": "2022-04-11T07:00:00.000Z",
+                },
+                {
+                    "dpQualifier": "a/lon/1/B/0/y",
+                    "value": {"value": 75, "state": 1},
+                    "presetValue": "ON",
+                },
+                {
+                    "datapointQualifier": "a/lon/1/B/0/z",
+                    "value": 2,
+                    "timestamp": "2022-04-11T07:00:00.000Z[UTC]",
+                },
+                {
+                    "datapointQualifier": "a/lon/1/B/0/w",
+                    "value": 3,
+                    "timestamp": "garbage Z",
+                },
+                {
+                    "datapointQualifier": "a/lon/1/B/0/v",
+                    "value": 4,
+                    "timestamp": "garbage",
+                },
+                {"value": 5},
+                "not an object",
+            ],
+        ),
+        stats,
+    )
+    assert isinstance(event, DatapointsUpdated)
+    first, second, third, fourth, fifth = event.updates
+    assert first.timestamp == datetime(2022, 4, 11, 7, tzinfo=UTC)
+    assert second.qualifier == "a/lon/1/B/0/y"
+    assert second.value == {"value": 75, "state": 1}
+    assert second.preset_value == "ON"
+    assert second.timestamp is None
+    assert third.timestamp == datetime(2022, 4, 11, 7, tzinfo=UTC)
+    assert fourth.timestamp is None
+    assert fifth.timestamp is None
+    assert stats.skipped_updates == 2
+    single = parse_frame(_frame("UPD:DATAPOINT", {"dpQualifier": "q", "value": 1}))
+    assert isinstance(single, DatapointsUpdated)
+    assert len(single.updates) == 1
+
+
+def test_frame_other_actions() -> None:
+    event = parse_frame(
+        _frame(
+            "UPD:DEVICE",
+            {"id": "5", "status": {"state": "provisioned", "health": "down"}},
+        )
+    )
+    assert isinstance(event, DeviceStatusChanged)
+    assert event.device_id == "5"
+    assert event.status.health == "down"
+    assert not event.status.is_healthy
+    flat = parse_frame(_frame("UPD:DEVICE", {"deviceId": 7, "health": "normal"}))
+    assert isinstance(flat, DeviceStatusChanged)
+    assert flat.device_id == "7"
+    assert flat.status.is_healthy
+    assert parse_frame(_frame("DEL:DEVICE", {"id": "9"})) == DeviceDeleted("9")
+    assert parse_frame(_frame("DEL:DEVICE", 9)) == DeviceDeleted("9")
+    raised = parse_frame(
+        _frame(
+            "CRT:ALARM",
+            {
+                "id": 1760,
+                "timestamp": "2019-01-11T15:27:52.994-08:00[America/Los_Angeles]",
+                "state": "Active",
+                "device": {"id": "25", "name": "Test Device"},
+                "type": "Type mismatch",
+            },
+        )
+    )
+    assert isinstance(raised, AlarmRaised)
+    assert raised.alarm.id == 1760
+    assert raised.alarm.active
+    assert raised.alarm.device_name == "Test Device"
+    cleared = parse_frame(_frame("DEL:ALARM", {"id": 1760}))
+    assert cleared == AlarmCleared(1760, None)
+    cleared_obj = parse_frame(_frame("DEL:ALARM", {"id": "1760", "state": "Cleared"}))
+    assert isinstance(cleared_obj, AlarmCleared)
+    assert cleared_obj.alarm is not None
+    assert not cleared_obj.alarm.active
+    assert parse_frame(_frame("DEL:ALARM", 12)) == AlarmCleared(12, None)
+    with pytest.raises(IapProtocolError):
+        parse_frame(_frame("DEL:ALARM", {"id": "x"}))
+    with pytest.raises(IapProtocolError):
+        parse_frame(_frame("DEL:ALARM", {"id": "x", "state": "Cleared"}))
+    note = parse_frame(
+        _frame(
+            "CRT:NOTIFICATION",
+            {
+                "message": "queryStatus  Device does not respond!",
+                "targetType": "DEVICE",
+                "targetName": "D1",
+            },
+        )
+    )
+    assert note == NotificationReceived(
+        "queryStatus  Device does not respond!", "DEVICE", "D1"
+    )
+    assert parse_frame(
+        _frame("CRT:NOTIFICATION", {"message": 3})
+    ) == NotificationReceived("", None, None)
+    timed = parse_frame(
+        _frame("NTF:TIME", {"value": "2019-01-12 02:27:46.045 Europe/Kirov"})
+    )
+    assert isinstance(timed, ServerTime)
+    assert timed.value == datetime(2019, 1, 11, 23, 27, 46, 45000, tzinfo=UTC)
+    assert parse_frame(_frame("NTF:TIME", "bogus")) == ServerTime(None)
+    assert parse_frame(_frame("UPD:CPU", 12.5)) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not json",
+        b"[1,2]",
+        b'"end"',
+        b'{"payload": []}',
+        b'{"action": 5}',
+        b'{"action": "UPD:DATAPOINT", "payload": 5}',
+        b'{"action": "UPD:DEVICE", "payload": []}',
+        b'{"action": "UPD:DEVICE", "payload": {"status": {}}}',
+        b'{"action": "DEL:DEVICE", "payload": {"id": true}}',
+        b'{"action": "CRT:ALARM", "payload": {"id": "abc"}}',
+        b'{"action": "CRT:ALARM", "payload": {"id": true}}',
+        b'{"action": "CRT:NOTIFICATION", "payload": null}',
+        '{"action": "UPD:DATAPOINT", "payload": [\ud800]}',
+    ],
+)
+def test_frame_malformed(data: bytes | str) -> None:
+    with pytest.raises(IapProtocolError):
+        parse_frame(data)
+
+
+def test_frame_decoder_counts() -> None:
+    stats = ClientStats()
+    decoder = FrameDecoder(stats)
+    assert decoder.decode(b"{bad") is None
+    assert decoder.decode(_frame("UPD:SOMETHING:NEW", {})) is None
+    assert decoder.decode(_frame("UPD:EPS", 3)) is None
+    event = decoder.decode(_frame("UPD:DATAPOINT", [{"dpQualifier": "q", "value": 1}]))
+    assert isinstance(event, DatapointsUpdated)
+    assert (stats.frames, stats.malformed_frames, stats.unknown_actions) == (4, 1, 1)
+    assert (stats.ignored_frames, stats.updates) == (1, 1)
+    assert stats.as_dict()["frames"] == 4
+
+
+DEVICE = {
+    "name": "00D07111EAC0",
+    "category": "EDGE",
+    "id": "2",
+    "status": {"state": "provisioned", "health": "normal", "connection": "connected"},
+    "scId": "Ab93fcpn",
+    "uid": "00D07111EAC0",
+    "protocol": "lon",
+    "DID": "2.1",
+    "deviceTypeName": "LH-PM100E_S6k",
+    "firmwareVersion": "1.2",
+}
+
+
+def test_parse_device() -> None:
+    device = parse_device(DEVICE)
+    assert (device.id, device.name, device.sc_id, device.did, device.uid) == (
+        "2",
+        "00D07111EAC0",
+        "Ab93fcpn",
+        "2.1",
+        "00D07111EAC0",
+    )
+    assert device.type_name == "LH-PM100E_S6k"
+    assert device.status.connection == "connected"
+    assert not device.is_smartserver
+    smartserver = parse_device(
+        {"id": 1, "category": "SC", "deviceState": "provisioned"}
+    )
+    assert smartserver.is_smartserver
+    assert smartserver.name == "1"
+    assert smartserver.status.state == "provisioned"
+    bad: object
+    for bad in ({"name": "x"}, [], {"id": None}, {"id": {"a": 1}}):
+        with pytest.raises(IapProtocolError):
+            parse_device(bad)
+
+
+DATAPOINT = {
+    "deviceId": "17q2d9x.5",
+    "deviceName": "Meter 1",
+    "blockName": "block",
+    "blockIndex": "1",
+    "datapointName": "Volts_1",
+    "name": "Volts 1",
+    "dpQualifier": "17q2d9x/lon/5/block/1/Volts_1",
+    "values": {"level": 17, "levels": {"17": -500}},
+    "cat": "out",
+    "monitor": {"cat": "data", "rate": 0, "report": "change"},
+    "type": "0000000000000000-0/SNVT_volt_f",
+    "value": -500,
+    "lon.cfg": {"tag": {}, "unit": "", "handle": 1},
+}
+
+
+def test_parse_datapoint() -> None:
+    dp = parse_datapoint(DATAPOINT)
+    assert dp.block_index == 1
+    assert dp.type_name == "SNVT_volt_f"
+    assert dp.direction is Direction.OUTPUT
+    assert not dp.writable
+    assert dp.unit is None
+    assert dp.monitor_rate == 0.0
+    assert dp.instance_name == "Volts 1"
+    writable = parse_datapoint(
+        {
+            **DATAPOINT,
+            "cat": "in",
+            "lon.cfg": {"unit": "V"},
+            "blockIndex": 2.0,
+            "monitor": {"rate": True},
+        }
+    )
+    assert writable.writable
+    assert writable.unit == "V"
+    assert writable.block_index == 2
+    assert writable.monitor_rate is None
+    guessed = parse_datapoint(
+        {
+            **DATAPOINT,
+            "cat": None,
+            "datapointName": "nviLamp",
+            "unit": "%",
+            "lon.cfg": None,
+        }
+    )
+    assert guessed.direction is Direction.INPUT
+    assert guessed.unit == "%"
+    other = parse_datapoint(
+        {**DATAPOINT, "cat": "output", "type": None, "typeName": "SNVT_x"}
+    )
+    assert other.direction is Direction.OUTPUT
+    assert other.type_name == "SNVT_x"
+    assert parse_datapoint({**DATAPOINT, "type": "/"}).type_name is None
+    assert parse_datapoint({**DATAPOINT, "cat": "INPUT"}).direction is Direction.INPUT
+    for bad in (
+        {**DATAPOINT, "dpQualifier": None},
+        {**DATAPOINT, "blockName": None},
+        {**DATAPOINT, "blockIndex": "x"},
+        {**DATAPOINT, "blockIndex": True},
+        {**DATAPOINT, "blockIndex": 1.5},
+    ):
+        with pytest.raises(IapProtocolError):
+            parse_datapoint(bad)
+
+
+def test_parse_value_alarm_log() -> None:
+    update = parse_value_item(
+        {
+            "dpQualifier": "q",
+            "value": 3,
+            "timestamp": "2022-04-11T07:00:00.000Z",
+            "presetValue": "X",
+        }
+    )
+    assert update.timestamp == datetime(2022, 4, 11, 7, tzinfo=UTC)
+    assert update.preset_value == "X"
+    with pytest.raises(IapProtocolError):
+        parse_value_item({"value": 3})
+    alarm = parse_alarm(
+        {"id": "17", "deviceId": 4, "deviceName": "D", "severity": "Major Fault"}
+    )
+    assert (alarm.id, alarm.device_id, alarm.device_name) == (17, "4", "D")
+    assert alarm.timestamp is None
+    entry = parse_log_entry(
+        {
+            "dpQualifier": "q",
+            "utc": "2022-04-11T07:00:00.000Z[UTC]",
+            "local": "2022-04-11T09:00:00.000+02:00[Europe/Berlin]",
+            "value": 1.5,
+            "blockIndex": "0",
+            "deviceId": "x.1",
+        }
+    )
+    assert entry.utc == datetime(2022, 4, 11, 7, tzinfo=UTC)
+    assert entry.block_index == 0
+    local_only = parse_log_entry(
+        {"datapointQualifier": "q", "local": "2022-04-11 09:00:00.000 Europe/Berlin"}
+    )
+    assert local_only.utc == datetime(2022, 4, 11, 7, tzinfo=UTC)
+    assert local_only.block_index is None
+    for bad in (
+        {"utc": "2022-04-11T07:00:00Z"},
+        {"dpQualifier": "q"},
+        {"dpQualifier": "q", "utc": "x"},
+    ):
+        with pytest.raises(IapProtocolError):
+            parse_log_entry(bad)
+
+
+def test_queries() -> None:
+    assert build_query({"a": True, "b": False, "c": 1, "d": "x y&z*"}) == (
+        "a=true&b=false&c=1&d=x%20y%26z*"
+    )
+    start = datetime(2022, 4, 11, 7, tzinfo=UTC)
+    query = log_query(
+        "*+name==MS-01", "Block 1", 0, "nvo/Temp", start, start + timedelta(days=1)
+    )
+    assert query == (
+        "dev=%2A%2Bname%3D%3DMS-01&blockName=Block%201&blockIndex=0&dpName=nvo%2FTemp"
+        "&value=%2A%2Butc%3E2022-04-11T07%3A00%3A00.000%26utc%3C%3D2022-04-12T07%3A00%3A00.000"
+    )
+    assert log_query(None, None, None, None, None, None) == "value=%2A"

@@ -1,0 +1,55 @@
+"""Setup of a large site: bulk reads only, no per-entity I/O."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smartserver_iap.const import DOMAIN
+from smartserver_sim import SmartServerSim, large_scenario
+
+from .conftest import entry_data, setup_entry, state_of, wait_for
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from smartserver_sim import SimOptions
+
+
+async def test_setup_5000_datapoints(
+    hass: HomeAssistant, sim_options: SimOptions, socket_enabled: None
+) -> None:
+    """5,000 followed datapoints: a handful of requests, then pushed updates."""
+    async with SmartServerSim(
+        large_scenario(devices=100, datapoints_per_device=50), options=sim_options
+    ) as sim:
+        smartserver = next(
+            d for d in sim.scenario.devices.values() if d.category == "SC"
+        )
+        entry = MockConfigEntry(
+            domain=DOMAIN, unique_id=smartserver.uid, data=entry_data(sim)
+        )
+        started = time.perf_counter()
+        await setup_entry(hass, entry)
+        elapsed = time.perf_counter() - started
+        coordinator = entry.runtime_data
+        assert len(coordinator.followed) == 5000
+        assert len(hass.states.async_all("sensor")) == 5000
+        # Listing and reading is paged/chunked (URL length), never one per entity.
+        assert coordinator.client.stats.requests < 400
+        print(f"setup of 5000 datapoints: {elapsed:.2f} s")
+
+        qualifier = next(iter(coordinator.followed))
+        entity_id = next(
+            e.entity_id
+            for e in er.async_entries_for_config_entry(
+                er.async_get(hass), entry.entry_id
+            )
+            if e.unique_id == f"{smartserver.uid}_{qualifier}"
+        )
+        await sim.set_value(qualifier, 42.5)
+        await wait_for(lambda: state_of(hass, entity_id) == "42.5")
+        assert await hass.config_entries.async_unload(entry.entry_id)

@@ -1,0 +1,145 @@
+"""Entities of the default scenario: snapshots, values, unknown and unavailable."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from unittest.mock import patch
+
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+
+from custom_components.smartserver_iap import PLATFORMS
+from custom_components.smartserver_iap.iap.client import IapClient
+
+from .conftest import setup_entry, state_of, wait_for
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from syrupy.assertion import SnapshotAssertion
+
+    from smartserver_sim import SmartServerSim
+
+
+def entity_id_of(entity_registry: er.EntityRegistry, unique_suffix: str) -> str:
+    """Return the entity id whose unique id ends with ``unique_suffix``."""
+    for entry in entity_registry.entities.values():
+        if entry.unique_id.endswith(unique_suffix):
+            return entry.entity_id
+    raise AssertionError(f"no entity ends with {unique_suffix}")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+async def test_entities(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """Every entity of each platform, its registry entry and its state."""
+    with patch("custom_components.smartserver_iap.PLATFORMS", [platform]):
+        await setup_entry(hass, mock_config_entry)
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+
+async def test_devices(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    mock_config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The SmartServer is the hub; each device hangs off it."""
+    await setup_entry(hass, mock_config_entry)
+    devices = dr.async_entries_for_config_entry(
+        device_registry, mock_config_entry.entry_id
+    )
+    hub = next(d for d in devices if d.via_device_id is None)
+    assert hub.serial_number == "00D07111EA6B"
+    assert all(d.via_device_id == hub.id for d in devices if d is not hub)
+    assert sorted((d.name, d.model, d.sw_version) for d in devices) == snapshot
+
+
+async def test_value_pushed(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A value changed on the SmartServer reaches the entity's state."""
+    coordinator = init_integration.runtime_data
+    qualifier = next(
+        q for q in coordinator.followed if q.endswith("AirQuality/0/nvoTemp")
+    )
+    entity_id = entity_id_of(entity_registry, qualifier)
+    await sim.set_value(qualifier, 23.25)
+    await wait_for(lambda: state_of(hass, entity_id) == "23.25")
+
+    switch = next(q for q in coordinator.followed if q.endswith("nvoLampFb[0]"))
+    level_id = entity_id_of(entity_registry, f"{switch}_level")
+    state_id = entity_id_of(entity_registry, f"{switch}_state")
+    await sim.set_value(
+        switch.replace("nvoLampFb", "nviLamp"), {"value": 40.0, "state": 1}
+    )
+    await wait_for(lambda: state_of(hass, level_id) == "40.0")
+    assert state_of(hass, state_id) == "on"
+
+
+async def test_unavailable_when_device_down(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A device whose health is down has unavailable datapoints; health says off."""
+    coordinator = init_integration.runtime_data
+    weather = next(
+        d for d in coordinator.devices.values() if d.name == "Roof Weather Station"
+    )
+    qualifier = next(q for q in coordinator.followed if q.endswith("nvoOutdoorTemp"))
+    entity_id = entity_id_of(entity_registry, qualifier)
+    health_id = entity_id_of(entity_registry, f"_{weather.id}_health")
+    assert state_of(hass, entity_id) == STATE_UNAVAILABLE
+    assert state_of(hass, health_id) == "off"
+
+    await sim.set_device_status(weather.id, health="normal")
+    await wait_for(lambda: state_of(hass, health_id) == "on")
+    assert state_of(hass, entity_id) not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+
+    await sim.set_device_status(weather.id, health="down")
+    await wait_for(lambda: state_of(hass, entity_id) == STATE_UNAVAILABLE)
+
+
+async def test_unknown_until_first_value(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A datapoint whose value could not be read is unknown, not unavailable."""
+    await setup_entry_without_values(hass, mock_config_entry)
+    coordinator = mock_config_entry.runtime_data
+    qualifier = next(q for q in coordinator.followed if q.endswith("nvoCO2"))
+    entity_id = entity_id_of(entity_registry, qualifier)
+    assert state_of(hass, entity_id) == STATE_UNKNOWN
+    await sim.set_value(qualifier, 700)
+    await wait_for(lambda: state_of(hass, entity_id) == "700")
+
+
+async def setup_entry_without_values(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Set up with a bulk read that returns nothing and no resync values."""
+
+    async def no_values(
+        self: IapClient, qualifiers: object, max_age: float | None = None
+    ) -> list[object]:
+        return []
+
+    with patch.object(IapClient, "read_values", no_values):
+        await setup_entry(hass, entry)

@@ -1,0 +1,1 @@
+"""Offline re-checks of what hassfest and the HACS action check."""

@@ -1,0 +1,148 @@
+"""GET /iap/devs: fields, filters, pagination, snapshots, device actions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from .conftest import Api, next_frame
+
+if TYPE_CHECKING:
+    from smartserver_sim import SmartServerSim
+
+
+def q(text: str) -> str:
+    return quote(text, safe="")
+
+
+async def test_device_fields(api: Api) -> None:
+    status, devs = await api.get("/iap/devs")
+    assert status == 200
+    sc = devs[0]
+    assert sc["category"] == "SC" and sc["uid"] == "00D07111EA6B" and sc["id"] == "1"
+    thermo = devs[1]
+    for key in (
+        "id",
+        "name",
+        "category",
+        "status",
+        "scId",
+        "protocol",
+        "DID",
+        "uid",
+        "deviceTypeName",
+        "deviceId",
+    ):
+        assert key in thermo
+    assert thermo["status"] == thermo["status"] | {
+        "state": "provisioned",
+        "health": "normal",
+        "connection": "connected",
+    }
+    assert thermo["deviceId"] == "17q4bn7.2"
+    healths = {d["name"]: (d["status"]["state"], d["status"]["health"]) for d in devs}
+    assert healths["Roof Weather Station"] == ("provisioned", "down")
+    assert healths["Spare Lighting Node"] == ("unprovisioned", "nascent")
+    assert 55 <= sum(1 for _ in api.sim.scenario.datapoints) <= 70
+
+
+async def test_device_query_parameters(api: Api) -> None:
+    _, sc = await api.get("/iap/devs?category=GLP_SC")
+    assert [d["category"] for d in sc] == ["SC"]
+    _, edge = await api.get("/iap/devs?category=GLP_device")
+    assert len(edge) == 11
+    _, unprov = await api.get("/iap/devs?sts=UNPROVISIONED")
+    assert [d["name"] for d in unprov] == ["Spare Lighting Node"]
+    _, one = await api.get("/iap/devs?uid=00D07111EA6B")
+    assert len(one) == 1
+    _, by_name = await api.get("/iap/devs?sortBy=name&sortOrder=DESC&short=true")
+    names = [d["name"] for d in by_name]
+    assert names == sorted(names, key=str.lower, reverse=True)
+    assert set(by_name[0]) == {"id", "name", "category", "status", "uid"}
+
+
+async def test_path_filters(api: Api) -> None:
+    _, sc = await api.get("/iap/devs/" + q("*+category==SC"))
+    assert [d["id"] for d in sc] == ["1"]
+    _, count = await api.get("/iap/devs/*/count")
+    assert count == {"value": 12}
+    _, down = await api.get("/iap/devs/" + q("*+health==DOWN") + "/count")
+    assert down == {"value": 1}
+    _, both = await api.get("/iap/devs/*+status==PROVISIONED&health==normal/count")
+    assert both == {"value": 10}
+    _, rx = await api.get("/iap/devs/*+name=~" + q("^thermostat"))
+    assert len(rx) == 2
+    _, rx2 = await api.get("/iap/devs/*+name=+" + q("meeting"))
+    assert len(rx2) == 3
+    _, neg = await api.get("/iap/devs/*+name!+" + q("o") + "/count")
+    assert neg["value"] == 2  # Energy Meter, Water Meter
+    _, ne = await api.get("/iap/devs/*+category!=SC/count")
+    assert ne == {"value": 11}
+    _, typed = await api.get("/iap/devs/*+typeId>=128/count")
+    assert typed == {"value": 12}
+    _, lt = await api.get("/iap/devs/*+typeId<100/count")
+    assert lt == {"value": 0}
+    _, unknown_key = await api.get("/iap/devs/*+bogus==1/count")
+    assert unknown_key == {"value": 0}
+    # A hostile device name: space, unicode and "/" percent-encoded in one element.
+    status, light = await api.get("/iap/devs/" + q("*+name==Lighting Büro 1/2"))
+    assert status == 200 and light[0]["id"] == "4"
+    status, by_literal_name = await api.get("/iap/devs/" + q("Lighting Büro 1/2"))
+    assert by_literal_name[0]["id"] == "4"
+    _, by_device_id = await api.get("/iap/devs/17q4bn7.4")
+    assert by_device_id[0]["id"] == "4"
+
+
+async def test_pagination_and_snapshots(api: Api) -> None:
+    _, page1 = await api.get("/iap/devs?pg=1&sz=5")
+    assert len(page1["resources"]) == 5 and page1["remainingPages"] == 2
+    snap = page1["snapshot"]
+    await api.sim.add_device({"name": "Late Device"})
+    _, page3 = await api.get(f"/iap/devs?pg=3&sz=5&xs={snap}")
+    assert len(page3["resources"]) == 2 and page3["remainingPages"] == 0
+    _, fresh = await api.get("/iap/devs?pg=3&sz=5&noxs=true")
+    assert "snapshot" not in fresh and len(fresh["resources"]) == 3
+    _, beyond = await api.get("/iap/devs?pg=9&sz=5")
+    assert beyond["resources"] == [] and beyond["remainingPages"] == 0
+    assert (await api.get("/iap/devs?xs=99999"))[0] == 404
+    assert (await api.get("/iap/devs?pg=x"))[0] == 400
+    assert (await api.get("/iap/devs?sz=0"))[0] == 400
+    _, only_sz = await api.get("/iap/devs?sz=100")
+    assert len(only_sz["resources"]) == 13
+
+
+async def test_snapshot_eviction(api: Api) -> None:
+    api.sim.options.snapshot_limit = 2
+    snaps = [(await api.get("/iap/devs?pg=1&sz=1"))[1]["snapshot"] for _ in range(3)]
+    assert (await api.get(f"/iap/devs?pg=1&sz=1&xs={snaps[0]}"))[0] == 404
+    assert (await api.get(f"/iap/devs?pg=1&sz=1&xs={snaps[2]}"))[0] == 200
+
+
+async def test_list_by_ids_and_unknown(api: Api) -> None:
+    _, devs = await api.put("/iap/devs/listByIDs", [3, "4"])
+    assert [d["id"] for d in devs] == ["3", "4"]
+    assert (await api.put("/iap/devs/listByIDs", {"a": 1}))[0] == 400
+    assert (await api.get("/iap/devs/nosuch"))[0] == 404
+    _, empty = await api.get("/iap/devs/*+name==nosuch")
+    assert empty == []
+    assert (await api.get("/iap/devs/2/nonsense"))[0] == 404
+    assert (await api.call("DELETE", "/iap/devs/2"))[0] == 405
+    assert (await api.call("POST", "/iap/devs"))[0] == 405
+    assert (await api.get("/iap/devs/*+name=~" + q("(")))[0] == 400
+    assert (await api.get("/iap/devs/*+name"))[0] == 400
+
+
+async def test_device_test_and_wink(sim: SmartServerSim, api: Api) -> None:
+    ws = await api.ws()
+    assert (await api.put("/iap/devs/2/test", {"ID": 2}))[0] == 204
+    frame = await next_frame(ws, "UPD:DEVICE_TEST_RESULT")
+    assert frame["payload"]["results"]["state"] == "Configured Online"
+    assert (await api.put("/iap/devs/11/test", {"ID": 11}))[0] == 204
+    frame = await next_frame(ws, "UPD:DEVICE_TEST_RESULT")
+    assert frame["payload"]["results"]["error"]
+    assert (await api.put("/iap/devs/2/wink", {"ID": 2}))[0] == 204
+    assert (await api.put("/iap/devs/11/wink", {"ID": 11}))[0] == 204
+    frame = await next_frame(ws, "CRT:NOTIFICATION")
+    assert "does not respond" in frame["payload"]["message"]
+    assert (await api.put("/iap/devs/99/wink"))[0] == 404
+    await ws.close()
