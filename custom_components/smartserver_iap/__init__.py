@@ -32,43 +32,46 @@ if TYPE_CHECKING:
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
 
+def _setup_error(
+    err: IapError | WrongSmartServerError, host: str
+) -> ConfigEntryAuthFailed | ConfigEntryNotReady | ConfigEntryError:
+    """Map a setup failure to what Home Assistant should do about it."""
+    if isinstance(err, IapLockedOutError):
+        return ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="locked_out"
+        )
+    if isinstance(err, IapAuthenticationError):
+        return ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        )
+    if isinstance(err, WrongSmartServerError):
+        return ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="wrong_smartserver",
+            translation_placeholders={"host": host},
+        )
+    if isinstance(err, IapCertificateError):
+        return ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="certificate_mismatch",
+            translation_placeholders={"host": host},
+        )
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN,
+        translation_key="cannot_connect",
+        translation_placeholders={"host": host, "error": str(err)},
+    )
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: SmartServerConfigEntry) -> bool:
     """Connect to the SmartServer, read what it has, then start the live link."""
     client = create_client(hass, entry.data)
     coordinator = SmartServerCoordinator(hass, entry, client)
     try:
         await coordinator.async_setup()
-    except IapLockedOutError as err:
+    except (IapError, WrongSmartServerError) as err:
         await coordinator.async_shutdown()
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="locked_out"
-        ) from err
-    except IapAuthenticationError as err:
-        await coordinator.async_shutdown()
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except IapCertificateError as err:
-        await coordinator.async_shutdown()
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="certificate_mismatch",
-            translation_placeholders={"host": entry.data[CONF_HOST]},
-        ) from err
-    except IapError as err:
-        await coordinator.async_shutdown()
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"host": entry.data[CONF_HOST], "error": str(err)},
-        ) from err
-    except WrongSmartServerError as err:
-        await coordinator.async_shutdown()
-        raise ConfigEntryError(
-            translation_domain=DOMAIN,
-            translation_key="wrong_smartserver",
-            translation_placeholders={"host": entry.data[CONF_HOST]},
-        ) from err
+        raise _setup_error(err, entry.data[CONF_HOST]) from err
 
     entry.runtime_data = coordinator
 

@@ -12,13 +12,13 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 
-from .datapoint_types import DatapointBinarySensorDescription, describe_datapoint
-from .entity import SmartServerDatapointEntity, SmartServerEntity
+from .entity import SmartServerDatapointEntity, SmartServerEntity, described_datapoints
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import SmartServerConfigEntry, SmartServerCoordinator
+    from .datapoint_types import DatapointBinarySensorDescription
     from .iap.models import Datapoint, Device
 
 # Read-only and pushed: no update requests to limit.
@@ -41,19 +41,11 @@ LINK_DESCRIPTION = BinarySensorEntityDescription(
 def _datapoint_entities(
     coordinator: SmartServerCoordinator, datapoints: list[Datapoint]
 ) -> list[SmartServerDatapointBinarySensor]:
-    entities: list[SmartServerDatapointBinarySensor] = []
-    values = coordinator.values
-    for dp in datapoints:
-        device_id = coordinator.device_of(dp)
-        if device_id is None:
-            continue
-        update = values.get(dp.qualifier)
-        described = describe_datapoint(dp, update.value if update else None)
-        entities.extend(
-            SmartServerDatapointBinarySensor(coordinator, device_id, dp, description)
-            for description in described.binary_sensors
-        )
-    return entities
+    return [
+        SmartServerDatapointBinarySensor(coordinator, device_id, dp, description)
+        for device_id, dp, described in described_datapoints(coordinator, datapoints)
+        for description in described.binary_sensors
+    ]
 
 
 async def async_setup_entry(

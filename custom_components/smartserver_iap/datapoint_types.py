@@ -224,8 +224,7 @@ NUMERIC_TYPES: Final[dict[str, _Numeric]] = {
         SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.LITERS_PER_SECOND
     ),
     "SNVT_flow_f": _Numeric(
-        SensorDeviceClass.VOLUME_FLOW_RATE,
-        UnitOfVolumeFlowRate.CUBIC_METERS_PER_SECOND,
+        SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.LITERS_PER_SECOND
     ),
     "SNVT_flow_mil": _Numeric(
         SensorDeviceClass.VOLUME_FLOW_RATE,

@@ -7,10 +7,31 @@ from typing import TYPE_CHECKING
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 
+from .datapoint_types import DatapointEntities, describe_datapoint
 from .iap.models import Datapoint, DatapointUpdate, JsonValue
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from .coordinator import SmartServerCoordinator
+
+
+def described_datapoints(
+    coordinator: SmartServerCoordinator, datapoints: Iterable[Datapoint]
+) -> Iterator[tuple[str, Datapoint, DatapointEntities]]:
+    """Yield each datapoint of a known device with the entities its type calls for.
+
+    The value read at setup (if any) decides the shape of untyped structured values;
+    every platform builds its entities from the same description.
+    """
+    values = coordinator.values
+    for dp in datapoints:
+        device_id = coordinator.device_of(dp)
+        if device_id is None:
+            continue
+        update = values.get(dp.qualifier)
+        yield device_id, dp, describe_datapoint(dp, update.value if update else None)
+
 
 # Translation keys whose names the integration builds from the datapoint's name
 # (``{datapoint} state``); every other datapoint entity is named by the datapoint.

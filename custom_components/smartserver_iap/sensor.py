@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 from homeassistant.components.sensor import SensorEntity
 from homeassistant.core import HomeAssistant, callback
 
-from .datapoint_types import DatapointSensorDescription, describe_datapoint
-from .entity import SmartServerDatapointEntity
+from .entity import SmartServerDatapointEntity, described_datapoints
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
     from .coordinator import SmartServerConfigEntry, SmartServerCoordinator
+    from .datapoint_types import DatapointSensorDescription
     from .iap.models import Datapoint
 
 # Read-only and pushed: no update requests to limit.
@@ -24,19 +24,11 @@ PARALLEL_UPDATES = 0
 def _entities(
     coordinator: SmartServerCoordinator, datapoints: list[Datapoint]
 ) -> list[SmartServerSensor]:
-    entities: list[SmartServerSensor] = []
-    values = coordinator.values
-    for dp in datapoints:
-        device_id = coordinator.device_of(dp)
-        if device_id is None:
-            continue
-        update = values.get(dp.qualifier)
-        described = describe_datapoint(dp, update.value if update else None)
-        entities.extend(
-            SmartServerSensor(coordinator, device_id, dp, description)
-            for description in described.sensors
-        )
-    return entities
+    return [
+        SmartServerSensor(coordinator, device_id, dp, description)
+        for device_id, dp, described in described_datapoints(coordinator, datapoints)
+        for description in described.sensors
+    ]
 
 
 async def async_setup_entry(
