@@ -100,6 +100,7 @@ async def _data_log(
     rng = parse_time_filter(params["value"]) if "value" in params else TimeRange()
     rng = rng.clip(sim.retention_start, time.time())
     sim.counters.log_queries += 1
+    sid = request[SESSION_KEY].sid
     await ws.prepare(request)
     sent = 0
     try:
@@ -111,8 +112,15 @@ async def _data_log(
                 sent += 1
                 sim.counters.log_entries_sent += 1
                 if sent % 512 == 0:
-                    # Keep the loop responsive while a long history streams.
+                    # Keep the loop responsive while a long history streams, and end
+                    # the stream like the general WebSocket when the session dies.
                     await asyncio.sleep(0)
+                    if sim.auth.lookup(sid, touch=False) is None:
+                        await ws.close(
+                            code=sim.options.ws_expiry_close_code,
+                            message=b"session expired",
+                        )
+                        return ws
         await ws.send_str('"end"' if sim.options.log_end_quoted else "end")
         await ws.close()
     except ConnectionError:

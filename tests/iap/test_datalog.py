@@ -131,3 +131,19 @@ async def test_restart_mid_stream_raises(http: aiohttp.ClientSession) -> None:
                 if count == 100:
                     await sim.restart(0.1)
         await client.close()
+
+
+async def test_session_expiry_mid_stream_raises(http: aiohttp.ClientSession) -> None:
+    """The SmartServer ends a data-log stream whose session died; the client says so."""
+    async with running_sim() as sim:
+        client = make_client(sim, http)
+        start, end = _window(24 * 300)
+        count = 0
+        with pytest.raises(IapConnectionError):  # noqa: PT012 - the fault hits mid-iteration
+            async for _ in client.iter_log(start=start, end=end):
+                count += 1
+                if count == 100:
+                    assert await sim.expire_sessions() == 1
+        # Far fewer entries than the 300 days asked for: the stream was cut short.
+        assert count < sim.counters.log_entries_sent + 1 < 10_000
+        await client.close()
