@@ -37,13 +37,16 @@ from homeassistant import loader  # noqa: E402
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, EVENT_STATE_CHANGED  # noqa: E402
 from homeassistant.core import Event, EventStateChangedData, callback  # noqa: E402
 from homeassistant.helpers import entity_registry as er  # noqa: E402
+from homeassistant.helpers.entity_platform import async_get_platforms  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
     MockConfigEntry,
     async_test_home_assistant,
 )
 
+from custom_components.smartserver_iap import coordinator as coordinator_module  # noqa: E402
 from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN  # noqa: E402
 from custom_components.smartserver_iap.iap.frames import FrameDecoder  # noqa: E402
+from custom_components.smartserver_iap.iap.live import LiveOptions  # noqa: E402
 from smartserver_sim.scenario import large_spec  # noqa: E402
 
 if TYPE_CHECKING:
@@ -58,6 +61,29 @@ LATENCY_RATE = 1_000
 LATENCY_UPDATES = 5_000
 LATENCY_BATCH = 10
 SEND_TIME_FLOOR = 1e9  # any Unix time after 2001
+
+
+def state_writer(hass: HomeAssistant, entity_id: str, attributes: Any) -> Writer:
+    """The bare pipeline's write: the state machine, with the entity's attributes."""
+    async_set = hass.states.async_set
+
+    def write(value: Any) -> None:
+        async_set(entity_id, str(value), attributes)
+
+    return write
+
+
+def entity_writer(entity: Any) -> Writer:
+    """Write through the integration's own entity, bypassing client and coordinator.
+
+    This is the floor Home Assistant's entity layer sets for any integration.
+    """
+
+    def write(value: Any) -> None:
+        entity._value = value
+        entity.async_write_ha_state()
+
+    return write
 
 
 class SimProcess:
@@ -123,15 +149,18 @@ async def wait_until(done: Callable[[], bool], timeout: float = 120) -> None:
             await asyncio.sleep(0.005)
 
 
+type Writer = Callable[[Any], None]
+
+
 class BarePipeline:
-    """aiohttp WebSocket -> orjson decode -> hass.states.async_set, nothing else."""
+    """aiohttp WebSocket -> orjson decode -> one writer per qualifier, nothing else."""
 
     def __init__(
-        self, hass: HomeAssistant, sim: SimProcess, targets: dict[str, tuple[str, Any]]
+        self, sim: SimProcess, writers: dict[str, Writer], user: str = "apollo"
     ) -> None:
-        self.hass = hass
         self.sim = sim
-        self.targets = targets  # qualifier -> (entity_id, attributes)
+        self.writers = writers
+        self.user = user
         self.updates = 0
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.task: asyncio.Task[None] | None = None
@@ -141,14 +170,14 @@ class BarePipeline:
         sim = self.sim
         async with self.session.post(
             f"{sim.base_url}/iap/auth/login",
-            json={"username": "apollo", "password": "apollo"},
+            json={"username": self.user, "password": self.user},
             ssl=sim.pin,
         ) as resp:
             cookie = resp.cookies["cmsSID"].value
         headers = {"Cookie": f"cmsSID={cookie}"}
         async with self.session.put(
             f"{sim.base_url}/iap/dp/updates/subscribe",
-            json=list(self.targets),
+            json=list(self.writers),
             headers=headers,
             ssl=sim.pin,
         ) as resp:
@@ -160,16 +189,15 @@ class BarePipeline:
 
     async def _run(self) -> None:
         assert self.ws is not None
-        async_set = self.hass.states.async_set
-        targets = self.targets
+        writers = self.writers
         async for message in self.ws:
             frame = orjson.loads(message.data)
             if frame.get("action") != "UPD:DATAPOINT":
                 continue
             for item in frame["payload"]:
-                target = targets.get(item["datapointQualifier"])
-                if target is not None:
-                    async_set(target[0], str(item["value"]), target[1])
+                writer = writers.get(item["datapointQualifier"])
+                if writer is not None:
+                    writer(item["value"])
             self.updates += len(frame["payload"])
 
     def count(self) -> int:
@@ -219,6 +247,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         spec = large_spec(DEVICES, PER_DEVICE)
+        spec["users"] = {"apollo": "apollo", "bench": "bench"}
         scenario_file = tmp_path / "site.json"
         scenario_file.write_text(json.dumps(spec))
         sim = SimProcess(scenario_file)
@@ -244,6 +273,9 @@ async def run_benchmarks(
     # does; the recorder (a manifest dependency, unused on this path) is marked loaded.
     hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
     hass.config.components.add("recorder")
+    # The minutely subscription probe would take the emptied subscription back in the
+    # middle of the entity-floor rounds; it costs one request a minute otherwise.
+    coordinator_module.LIVE_OPTIONS = LiveOptions(probe_interval=None)
     # Plain DNS instead of the zeroconf-backed resolver (no network integration here),
     # as the test harness's mock_zeroconf_resolver fixture does.
     resolver = ThreadedResolver()
@@ -291,13 +323,37 @@ async def run_benchmarks(
     await measure_stream(sim, _counter(entry), 5_000)  # warm-up
     integration_rates: list[float] = []
     bare_rates: list[float] = []
+    entities = {
+        entity.entity_id: entity
+        for platform in async_get_platforms(hass, DOMAIN)
+        for entity in platform.entities.values()
+    }
+    entity_rates: list[float] = []
     for _ in range(ROUNDS):
         integration_rates.append(
             await measure_stream(sim, _counter(entry), THROUGHPUT_UPDATES)
         )
+        # Same entities, fed by a plain WebSocket of another user while the
+        # integration's own subscription is emptied (its socket stays open, idle).
+        await sim.control("steal_subscription", user="apollo", qualifiers=[])
+        floor = BarePipeline(
+            sim,
+            {q: entity_writer(entities[eid]) for q, (eid, _) in targets.items()},
+            user="bench",
+        )
+        await floor.start()
+        await measure_stream(sim, floor.count, 5_000)  # warm-up
+        entity_rates.append(await measure_stream(sim, floor.count, THROUGHPUT_UPDATES))
+        await floor.stop()
+        await sim.control("steal_subscription", user="bench", qualifiers=[])
+        await sim.control("steal_subscription", user="apollo", qualifiers=qualifiers)
+
         assert await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
-        bare = BarePipeline(hass, sim, targets)
+        bare = BarePipeline(
+            sim,
+            {q: state_writer(hass, eid, attrs) for q, (eid, attrs) in targets.items()},
+        )
         await bare.start()
         await measure_stream(sim, bare.count, 5_000)  # warm-up
         bare_rates.append(await measure_stream(sim, bare.count, THROUGHPUT_UPDATES))
@@ -306,14 +362,31 @@ async def run_benchmarks(
             hass.states.async_remove(entity_id)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
+        entities = {
+            entity.entity_id: entity
+            for platform in async_get_platforms(hass, DOMAIN)
+            for entity in platform.entities.values()
+        }
     integration = statistics.median(integration_rates)
     baseline = statistics.median(bare_rates)
+    floor_rate = statistics.median(entity_rates)
+
+    def rounds(rates: list[float]) -> str:
+        return ", ".join(f"{r:,.0f}" for r in rates)
+
     print(
-        f"throughput: integration {integration:,.0f} updates/s, bare pipeline "
-        f"{baseline:,.0f} updates/s, ratio {integration / baseline:.2f} "
-        f"(target >= 0.85); rounds: "
-        f"{', '.join(f'{r:,.0f}' for r in integration_rates)} vs "
-        f"{', '.join(f'{r:,.0f}' for r in bare_rates)}"
+        f"throughput (median of {ROUNDS} rounds, updates/s):\n"
+        f"  integration (client, coordinator, entities): {integration:,.0f}"
+        f"  [{rounds(integration_rates)}]\n"
+        f"  bare pipeline (WebSocket, orjson, states.async_set): {baseline:,.0f}"
+        f"  [{rounds(bare_rates)}]\n"
+        f"  entity floor (WebSocket, orjson, entity.async_write_ha_state): "
+        f"{floor_rate:,.0f}  [{rounds(entity_rates)}]\n"
+        f"  ratio integration / bare pipeline: {integration / baseline:.2f} "
+        "(target >= 0.85)\n"
+        f"  ratio integration / entity floor: {integration / floor_rate:.2f}\n"
+        f"  ratio entity floor / bare pipeline: {floor_rate / baseline:.2f} "
+        "(Home Assistant's entity write alone)"
     )
 
     await measure_latency(hass, sim, entry, targets, clock)
