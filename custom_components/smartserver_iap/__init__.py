@@ -16,6 +16,7 @@ from .coordinator import (
     SmartServerConfigEntry,
     SmartServerCoordinator,
     WrongSmartServerError,
+    async_create_entry_session,
     create_client,
 )
 from .iap.errors import (
@@ -37,7 +38,8 @@ def _setup_error(
 ) -> ConfigEntryAuthFailed | ConfigEntryNotReady | ConfigEntryError:
     """Map a setup failure to what Home Assistant should do about it."""
     if isinstance(err, IapLockedOutError):
-        return ConfigEntryAuthFailed(
+        # Temporary: the SmartServer lets the user in again after the lockout.
+        return ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="locked_out"
         )
     if isinstance(err, IapAuthenticationError):
@@ -65,18 +67,21 @@ def _setup_error(
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmartServerConfigEntry) -> bool:
     """Connect to the SmartServer, read what it has, then start the live link."""
-    client = create_client(hass, entry.data)
+    client = create_client(hass, entry.data, async_create_entry_session(hass))
     coordinator = SmartServerCoordinator(hass, entry, client)
     try:
         await coordinator.async_setup()
+        entry.runtime_data = coordinator
+        coordinator.async_register_hub()
+        coordinator.async_remove_stale_devices()
+        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except (IapError, WrongSmartServerError) as err:
         await coordinator.async_shutdown()
         raise _setup_error(err, entry.data[CONF_HOST]) from err
-
-    entry.runtime_data = coordinator
-
-    coordinator.async_register_hub()
-    coordinator.async_remove_stale_devices()
+    except BaseException:
+        # Whatever fails after the login must not leave the session open.
+        await coordinator.async_shutdown()
+        raise
 
     async def _async_stop(_: Event) -> None:
         await coordinator.async_shutdown()
@@ -85,11 +90,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartServerConfigEntry) 
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop)
     )
 
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-
-    entry.async_create_background_task(
-        hass, coordinator.async_run_live(), f"{DOMAIN} live {entry.title}"
-    )
+    coordinator.async_start_live()
     return True
 
 

@@ -17,17 +17,22 @@ without touching the hot path.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
+import aiohttp
+from homeassistant.config_entries import ConfigEntry, current_entry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util.hass_dict import HassKey
+from yarl import URL
 
 from .const import (
     CONF_DATAPOINTS,
@@ -50,12 +55,9 @@ from .iap.events import (
     SubscriptionTakenOver,
 )
 from .iap.live import LiveOptions
-from .iap.models import Datapoint, DatapointUpdate, Device, Direction
+from .iap.models import Datapoint, DatapointUpdate, Device, DeviceStatus, Direction
 from .iap.qualifier import parse_qualifier
 from .iap.tls import TlsTrust
-
-if TYPE_CHECKING:
-    import asyncio
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,13 +67,65 @@ type DatapointCallback = Callable[[DatapointUpdate], None]
 
 # Timings of the live link (heartbeat, back-off, takeover probe); tests shorten them.
 LIVE_OPTIONS = LiveOptions()
+# Seconds a cached value may be old for the setup read: the live link's first resync
+# follows at once, so setup puts no burst of reads on the device network.
+SETUP_MAX_AGE = 300.0
+# Seconds after setup within which the live link must be established (first ``Resynced``),
+# else entities become unavailable: the client bounds one connect by three connect
+# timeouts, the resync adds a subscribe and a bulk read.
+FIRST_SYNC_TIMEOUT = 60.0
+# Seconds before the live task starts again after ``run_live`` failed unexpectedly.
+LIVE_RESTART_DELAY = 60.0
+
+DATA_SESSION: HassKey[aiohttp.ClientSession] = HassKey(f"{DOMAIN}_session")
 
 
-def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> IapClient:
-    """Build a client from entry data, on Home Assistant's shared aiohttp session."""
+@callback
+def async_create_entry_session(hass: HomeAssistant) -> aiohttp.ClientSession:
+    """Return a new session for one config entry, without a cookie jar.
+
+    A session of its own with a ``DummyCookieJar``, so SmartServer session cookies
+    never enter Home Assistant's shared jar. Created during entry setup, Home Assistant
+    closes it when the entry unloads (and at stop).
+    """
+    return async_create_clientsession(hass, cookie_jar=aiohttp.DummyCookieJar())
+
+
+@callback
+def async_get_session(hass: HomeAssistant) -> aiohttp.ClientSession:
+    """Return the cookie-less session config flows use, one per Home Assistant.
+
+    Not one per flow: sessions from ``async_create_clientsession`` outside an entry
+    setup live until Home Assistant stops and must not be closed by integrations, so a
+    session per flow would pile up. Created outside any entry's context, so unloading
+    an entry (which closes that entry's sessions) never closes it. Sharing is safe: the
+    jar keeps nothing and the client passes its cookie and TLS settings per request.
+    """
+    session = hass.data.get(DATA_SESSION)
+    if session is None or session.closed:
+        token = current_entry.set(None)
+        try:
+            session = async_create_entry_session(hass)
+        finally:
+            current_entry.reset(token)
+        hass.data[DATA_SESSION] = session
+    return session
+
+
+def configuration_url(host: str, port: int) -> str:
+    """Return the SmartServer's CMS address (IPv6 hosts are bracketed)."""
+    return str(URL.build(scheme="https", host=host, port=port, path="/cms/"))
+
+
+def create_client(
+    hass: HomeAssistant,
+    data: Mapping[str, Any],
+    session: aiohttp.ClientSession | None = None,
+) -> IapClient:
+    """Build a client from entry data, on ``session`` (else the flows' session)."""
     fingerprint: str | None = data.get(CONF_FINGERPRINT)
     return IapClient(
-        async_get_clientsession(hass),
+        session or async_get_session(hass),
         data[CONF_HOST],
         data.get(CONF_PORT, DEFAULT_PORT),
         data[CONF_USERNAME],
@@ -157,9 +211,16 @@ class SmartServerCoordinator:
         self.new_datapoints_callbacks: list[Callable[[list[Datapoint]], None]] = []
         self.new_devices_callbacks: list[Callable[[list[Device]], None]] = []
         self._pending_devices: set[str] = set()
+        self._relist_devices = False
         self._refresh_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._live_task: asyncio.Task[None] | None = None
+        self._first_sync_timer: CALLBACK_TYPE | None = None
+        self._synced = False
+        self._live_failed = False
         self._device_address: dict[tuple[str | None, str | None, str | None], str] = {}
         self._closed = False
+        self._loss_logged = False
 
     # -- identity and devices ----------------------------------------------------------
 
@@ -191,7 +252,7 @@ class SmartServerCoordinator:
             name=sc.name if sc else self.host,
             serial_number=self.uid,
             sw_version=sc.firmware_version if sc else None,
-            configuration_url=f"https://{data[CONF_HOST]}:{data[CONF_PORT]}/cms/",
+            configuration_url=configuration_url(data[CONF_HOST], data[CONF_PORT]),
         )
 
     def device_info(self, device_id: str) -> DeviceInfo:
@@ -231,7 +292,8 @@ class SmartServerCoordinator:
         """Log in, read the inventory, subscribe and read every followed value.
 
         Everything happens in a few bulk requests, whatever the number of datapoints:
-        no entity does I/O of its own.
+        no entity does I/O of its own. Values come from the SmartServer's cache
+        (``SETUP_MAX_AGE``): the live link's first resync reads them again right after.
         """
         await self.client.login()
         self.smartserver = await self.client.get_smartserver()
@@ -247,8 +309,13 @@ class SmartServerCoordinator:
         if self.followed:
             await self.client.subscribe(self.followed)
             self.values = {
-                u.qualifier: u for u in await self.client.read_values(self.followed)
+                u.qualifier: u
+                for u in await self.client.read_values(
+                    self.followed, max_age=SETUP_MAX_AGE
+                )
             }
+        # The setup read counts as the first sync: entities start available with its
+        # values; the live link must confirm within FIRST_SYNC_TIMEOUT (else down).
         self.connected = True
 
     def _set_devices(self, devices: Iterable[Device]) -> None:
@@ -302,17 +369,73 @@ class SmartServerCoordinator:
 
     # -- the live link -----------------------------------------------------------------
 
+    @callback
+    def async_start_live(self) -> None:
+        """Start the live link in the background; it must sync in FIRST_SYNC_TIMEOUT."""
+        self._live_task = self.config_entry.async_create_background_task(
+            self.hass, self.async_run_live(), f"{DOMAIN} live {self.config_entry.title}"
+        )
+        self._first_sync_timer = async_call_later(
+            self.hass, FIRST_SYNC_TIMEOUT, self._first_sync_overdue
+        )
+
+    @callback
+    def _first_sync_overdue(self, _now: Any) -> None:
+        """No ``Resynced`` yet: the setup values are not live, show them unavailable."""
+        self._first_sync_timer = None
+        if not self._synced and not self._closed:
+            self._set_link_down(
+                f"the live link was not established within {FIRST_SYNC_TIMEOUT:g} s"
+            )
+
     async def async_run_live(self) -> None:
-        """Run the client's live listener until the entry unloads (background task)."""
-        try:
-            await self.client.run_live(self._handle_event)
-        except IapAuthenticationError as err:
-            self._set_link_down(str(err) or "authentication failed")
-            _LOGGER.debug("Live link of %s stopped: %s", self.host, err)
-            self.config_entry.async_start_reauth(self.hass)
-        except IapError as err:
-            self._set_link_down(str(err))
-            _LOGGER.error("Live link of SmartServer %s stopped: %s", self.host, err)
+        """Run the client's live listener until the entry unloads (background task).
+
+        Failed credentials stop it and start a reauth. Anything else that ends
+        ``run_live`` marks the link down, is logged (an error, once until the link is
+        back) and the listener starts again after LIVE_RESTART_DELAY: the entry never
+        stays silently dead.
+        """
+        while not self._closed:
+            try:
+                await self.client.run_live(
+                    self._handle_event, probe_candidates=self._probe_candidates
+                )
+            except IapAuthenticationError as err:
+                if self.is_closed():
+                    return
+                self._set_link_down(str(err) or "authentication failed")
+                _LOGGER.debug("Live link of %s stopped: %s", self.host, err)
+                self.config_entry.async_start_reauth(self.hass)
+                return
+            except Exception as err:  # noqa: BLE001 - the backstop of a background task
+                if self.is_closed():
+                    return
+                self._live_failed_with(err)
+            else:
+                # run_live returns once the client is closed.
+                return
+            await asyncio.sleep(LIVE_RESTART_DELAY)
+
+    @callback
+    def _live_failed_with(self, err: Exception) -> None:
+        self._set_link_down(str(err) or type(err).__name__)
+        if self._live_failed:
+            _LOGGER.debug("Live link of %s stopped again: %r", self.host, err)
+            return
+        self._live_failed = True
+        _LOGGER.error(
+            "Live link of SmartServer %s stopped: %s; restarting in %g s",
+            self.host,
+            err,
+            LIVE_RESTART_DELAY,
+            exc_info=not isinstance(err, IapError),
+        )
+
+    def _probe_candidates(self) -> list[str]:
+        """Return the followed qualifiers worth probing: those of healthy devices."""
+        healthy = {d for d, dev in self.devices.items() if dev.status.is_healthy}
+        return [q for q, dp in self.followed.items() if self.device_of(dp) in healthy]
 
     @callback
     def _handle_event(self, event: LiveEvent) -> None:
@@ -326,19 +449,22 @@ class SmartServerCoordinator:
                 cb = listeners.get(update.qualifier)
                 if cb is not None:
                     cb(update)
-                else:
+                elif update.qualifier in self.followed:
                     # No entity yet (being added): keep it for when it registers.
+                    # Others' datapoints (a takeover) are not kept.
                     self.values[update.qualifier] = update
             return
         self._handle_other_event(event)
 
     @callback
     def _handle_other_event(self, event: LiveEvent) -> None:
+        if self._closed:
+            return
         match event:
             case Resynced(values=values):
                 self._set_link_up(values)
-            case ConnectionLost(reason=reason):
-                self._set_link_down(reason)
+            case ConnectionLost(reason=reason, new_outage=new_outage):
+                self._set_link_down(reason, log=new_outage)
             case DeviceStatusChanged(device_id=device_id, status=status):
                 self._device_status_changed(device_id, status)
             case DeviceDeleted(device_id=device_id):
@@ -350,16 +476,28 @@ class SmartServerCoordinator:
                 _LOGGER.debug("Unhandled live event from %s: %s", self.host, event)
 
     @callback
-    def _set_link_down(self, reason: str) -> None:
+    def _set_link_down(self, reason: str, *, log: bool = True) -> None:
         if not self.connected:
             return
         self.connected = False
-        _LOGGER.info("Lost connection to SmartServer %s: %s", self.host, reason)
+        # A flapping link logs its outage once, not once per drop.
+        if log and not self._loss_logged:
+            self._loss_logged = True
+            _LOGGER.info("Lost connection to SmartServer %s: %s", self.host, reason)
         self._write_all()
 
     @callback
     def _set_link_up(self, values: list[DatapointUpdate]) -> None:
-        if not self.connected:
+        if self._first_sync_timer is not None:
+            self._first_sync_timer()
+            self._first_sync_timer = None
+        if self._synced:
+            # A reconnect: devices may have been added or removed meanwhile.
+            self._schedule_device_refresh(None)
+        self._synced = True
+        self._live_failed = False
+        if not self.connected and self._loss_logged:
+            self._loss_logged = False
             _LOGGER.info("Connection to SmartServer %s is back", self.host)
         self.connected = True
         listeners = self._listeners
@@ -390,16 +528,18 @@ class SmartServerCoordinator:
         The client has re-asserted the list already (``event.healed``). Hook for the
         repair issue of a later issue (ask the user for a dedicated SmartServer user).
         """
-        _LOGGER.debug(
-            "Subscribe list of SmartServer %s was taken over (healed: %s)",
+        _LOGGER.warning(
+            "Another session of the same user took over the datapoint subscription of "
+            "SmartServer %s (taken back: %s); give Home Assistant a dedicated "
+            "SmartServer user",
             self.host,
-            event.healed,
+            "yes" if event.healed else "no",
         )
 
     # -- devices that change -----------------------------------------------------------
 
     @callback
-    def _device_status_changed(self, device_id: str, status: Any) -> None:
+    def _device_status_changed(self, device_id: str, status: DeviceStatus) -> None:
         device = self.devices.get(device_id)
         if device is None:
             self._schedule_device_refresh(device_id)
@@ -413,8 +553,14 @@ class SmartServerCoordinator:
             self._schedule_device_refresh(device_id)
 
     @callback
-    def _schedule_device_refresh(self, device_id: str) -> None:
-        self._pending_devices.add(device_id)
+    def _schedule_device_refresh(self, device_id: str | None) -> None:
+        """Read one new device, or (``None``) list all devices again, in the background."""
+        if device_id is None:
+            self._relist_devices = True
+        else:
+            self._pending_devices.add(device_id)
+        if self._closed:
+            return
         if self._refresh_task is None or self._refresh_task.done():
             self._refresh_task = self.config_entry.async_create_background_task(
                 self.hass,
@@ -423,20 +569,39 @@ class SmartServerCoordinator:
             )
 
     async def _async_refresh_devices(self) -> None:
-        """Read new or newly provisioned devices, follow their datapoints, add entities."""
-        while self._pending_devices:
+        """Read new or newly provisioned devices, follow their datapoints, add entities.
+
+        On an error the work is kept and retried after the next reconnect.
+        """
+        while self._pending_devices or self._relist_devices:
             pending = set(self._pending_devices)
+            relist = self._relist_devices
             self._pending_devices.clear()
+            self._relist_devices = False
             try:
-                await self._async_refresh(pending)
+                await self._async_refresh(pending, relist=relist)
             except IapError as err:
-                _LOGGER.warning(
-                    "Could not read new devices of SmartServer %s: %s", self.host, err
-                )
+                self._pending_devices |= pending
+                self._relist_devices |= relist
+                if not self._closed:
+                    _LOGGER.warning(
+                        "Could not read new devices of SmartServer %s: %s",
+                        self.host,
+                        err,
+                    )
                 return
 
-    async def _async_refresh(self, pending: set[str]) -> None:
+    async def _async_refresh(self, pending: set[str], *, relist: bool = False) -> None:
         devices = {d.id: d for d in await self.client.list_devices()}
+        if relist:
+            # After a reconnect: what changed while no UPD:DEVICE could arrive.
+            for device_id in [d for d in self.devices if d not in devices]:
+                self._device_deleted(device_id)
+            pending |= {d for d in devices if d not in self.devices}
+            for device_id, device in devices.items():
+                known = self.devices.get(device_id)
+                if known is not None and known.status != device.status:
+                    self._device_status_changed(device_id, device.status)
         new_devices = [
             devices[d] for d in pending if d in devices and d not in self.devices
         ]
@@ -488,12 +653,14 @@ class SmartServerCoordinator:
         ):
             # Removing the device removes its entities; they unregister themselves.
             registry.async_remove_device(entry.id)
-        if dropped:
-            self.config_entry.async_create_background_task(
+        if dropped and not self._closed:
+            task = self.config_entry.async_create_background_task(
                 self.hass,
                 self._async_resubscribe(),
                 f"{DOMAIN} resubscribe {self.host}",
             )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _async_resubscribe(self) -> None:
         try:
@@ -587,11 +754,28 @@ class SmartServerCoordinator:
 
     # -- shutdown ----------------------------------------------------------------------
 
+    def is_closed(self) -> bool:
+        """Return True once ``async_shutdown`` started (a call: no type narrowing)."""
+        return self._closed
+
     async def async_shutdown(self) -> None:
         """Stop the live listener and log out (unload and Home Assistant stop)."""
         if self._closed:
             return
         self._closed = True
+        if self._first_sync_timer is not None:
+            self._first_sync_timer()
+            self._first_sync_timer = None
+        # Stop every task that uses the client before logging out: one still running
+        # could log in again after the logout and leave a session behind.
+        tasks = [
+            task
+            for task in (self._live_task, self._refresh_task, *self._tasks)
+            if task is not None and not task.done()
+        ]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         try:
             await self.client.close()
         except IapError as err:

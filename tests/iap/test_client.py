@@ -128,7 +128,7 @@ async def test_401_after_fresh_login_raises(
 
 async def test_session_renewed_before_expiry(http: aiohttp.ClientSession) -> None:
     async with running_sim(session_timeout=0.4, session_sliding=False) as sim:
-        client = make_client(sim, http)
+        client = make_client(sim, http, min_renew_interval=0.0)
         try:
             await client.login()
             assert client.session.session_timeout == pytest.approx(0.4)

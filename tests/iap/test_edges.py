@@ -14,6 +14,7 @@ from custom_components.smartserver_iap.iap import (
     IapConnectionError,
     IapNotFoundError,
     IapProtocolError,
+    IapRateLimitedError,
 )
 
 Handler = Callable[[web.Request], Any]
@@ -191,3 +192,30 @@ async def test_data_log_malformed_and_abnormal_close(serve: Any) -> None:
     with pytest.raises(IapConnectionError):
         async for _ in refused.iter_log():
             pass
+
+
+async def test_429_retry_after_and_foreign_cookies(
+    serve: Any, http: aiohttp.ClientSession
+) -> None:
+    async def limited(request: web.Request) -> web.Response:
+        return web.json_response("slow down", status=429, headers={"Retry-After": "7"})
+
+    async def hands_out_cookie(request: web.Request) -> web.Response:
+        response = web.json_response([])
+        response.set_cookie("cmsSID", "planted")
+        return response
+
+    client = await serve(
+        {
+            "GET /iap/alarms": limited,
+            "GET /iap/devs": hands_out_cookie,
+            "GET /iap/auth/sessionTimeout": _json(None, 404),
+        }
+    )
+    with pytest.raises(IapRateLimitedError) as caught:
+        await client.list_alarms()
+    assert caught.value.retry_after == 7
+    assert await client.list_devices() == []
+    # Any cmsSID a response hands out is kept out of the shared jar.
+    assert not [c for c in http.cookie_jar if c.key == "cmsSID"]
+    await client.close()

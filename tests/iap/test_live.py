@@ -138,7 +138,7 @@ async def test_session_renewal_reconnects_without_loss(
     http: aiohttp.ClientSession,
 ) -> None:
     async with running_sim(session_timeout=0.5, session_sliding=False) as sim:
-        client = make_client(sim, http)
+        client = make_client(sim, http, min_renew_interval=0.0)
         await client.subscribe(_outputs(sim))
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced, count=2, timeout=5)
@@ -219,23 +219,44 @@ async def test_auth_failure_propagates(client: IapClient, sim: SmartServerSim) -
     assert client.stats.connects == 1
 
 
-async def test_lockout_propagates(
-    sim: SmartServerSim, http: aiohttp.ClientSession
-) -> None:
-    client = make_client(sim, http, password="wrong")
-    for _ in range(4):
-        with pytest.raises(IapAuthenticationError):
+async def test_lockout_is_an_outage(http: aiohttp.ClientSession) -> None:
+    async with running_sim(lockout_duration=0.3) as sim:
+        client = make_client(sim, http, password="wrong", lockout_default=0.3)
+        for _ in range(4):
+            with pytest.raises(IapAuthenticationError):
+                await client.login()
+        with pytest.raises(IapLockedOutError):
             await client.login()
-    with pytest.raises(IapLockedOutError):
-        await asyncio.wait_for(client.run_live(Recorder()), 5)
+        # The password is right again: the listener waits out the lockout, then works.
+        sim.auth.users["apollo"] = "wrong"
+        async with live(client) as (rec, task):
+            lost = await rec.wait_for(ConnectionLost)
+            assert "locked out" in lost.reason
+            await rec.wait_for(Resynced)
+            assert not task.done()
+        assert len(rec.of(ConnectionLost)) == 1
+        await client.close()
 
 
-async def test_ws_refused_after_fresh_login(
+async def test_ws_401_after_fresh_login_with_refused_session(
     client: IapClient, sim: SmartServerSim
 ) -> None:
     sim.inject_http_errors(401, 1, "/iap/ws")
+    sim.inject_http_errors(401, 1, "/iap/users/current")
     with pytest.raises(IapAuthenticationError):
         await asyncio.wait_for(client.run_live(Recorder()), 5)
+
+
+@pytest.mark.parametrize("status", [401, 403, 409])
+async def test_ws_refused_after_fresh_login_is_an_outage(
+    client: IapClient, sim: SmartServerSim, status: int
+) -> None:
+    sim.inject_http_errors(status, 1, "/iap/ws")
+    async with live(client) as (rec, task):
+        lost = await rec.wait_for(ConnectionLost)
+        assert f"HTTP {status}" in lost.reason
+        await rec.wait_for(Resynced)
+        assert not task.done()
 
 
 async def test_ws_refusal_and_5xx_back_off(

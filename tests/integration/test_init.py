@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
 
+import aiohttp
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_PORT, EVENT_HOMEASSISTANT_STOP
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smartserver_iap import async_remove_config_entry_device
 from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN
+from custom_components.smartserver_iap.coordinator import (
+    SETUP_MAX_AGE,
+    SmartServerCoordinator,
+    async_get_session,
+    configuration_url,
+)
+from custom_components.smartserver_iap.iap.client import IapClient
 
 from .conftest import SMARTSERVER_UID, entry_data, setup_entry, wait_for
 
@@ -104,7 +114,7 @@ async def test_setup_failures(
 
 
 async def test_setup_locked_out(hass: HomeAssistant, sim: SmartServerSim) -> None:
-    """A locked-out user needs the user to act: reauth."""
+    """A lockout is temporary: setup is retried later, no reauth."""
     sim.options.lockout_failures = 1
     sim.options.lockout_duration = 60
     entry = MockConfigEntry(
@@ -115,8 +125,9 @@ async def test_setup_locked_out(hass: HomeAssistant, sim: SmartServerSim) -> Non
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.state is ConfigEntryState.SETUP_RETRY
     assert entry.error_reason_translation_key == "locked_out"
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
 
 async def test_setup_server_error(
@@ -181,3 +192,65 @@ async def test_remove_config_entry_device(
         identifiers={(DOMAIN, f"{SMARTSERVER_UID}_999")},
     )
     assert await async_remove_config_entry_device(hass, init_integration, orphan)
+
+
+async def test_setup_reads_from_cache(
+    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+) -> None:
+    """The setup read takes the SmartServer's cached values (the resync follows)."""
+    real = IapClient.read_values
+    ages: list[float | None] = []
+
+    async def spy(
+        self: IapClient, qualifiers: Any, max_age: float | None = None
+    ) -> Any:
+        ages.append(max_age)
+        return await real(self, qualifiers, max_age)
+
+    with patch.object(IapClient, "read_values", spy):
+        mock_config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert ages[0] == SETUP_MAX_AGE
+    await hass.async_block_till_done()
+
+
+async def test_dedicated_session(
+    hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
+) -> None:
+    """The client's session keeps no cookies and is not Home Assistant's shared one."""
+    session = init_integration.runtime_data.client.http
+    assert session is not async_get_clientsession(hass)
+    assert isinstance(session.cookie_jar, aiohttp.DummyCookieJar)
+    flows = async_get_session(hass)
+    assert flows is not session
+    assert isinstance(flows.cookie_jar, aiohttp.DummyCookieJar)
+    assert async_get_session(hass) is flows
+    assert not list(async_get_clientsession(hass).cookie_jar)
+    # The entry's own session is closed with the entry; the flows' one is not.
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert session.closed
+    assert not flows.closed
+
+
+def test_configuration_url() -> None:
+    """IPv6 hosts are bracketed in the CMS address."""
+    assert configuration_url("fe80::1", 8443) == "https://[fe80::1]:8443/cms/"
+    assert configuration_url("smartserver.local", 443) == (
+        "https://smartserver.local/cms/"
+    )
+
+
+async def test_setup_error_after_login_logs_out(
+    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+) -> None:
+    """Whatever fails after the login in setup, the session is closed."""
+    mock_config_entry.add_to_hass(hass)
+    with patch.object(
+        SmartServerCoordinator, "async_register_hub", side_effect=ValueError("bad")
+    ):
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert sim.counters.logins == 1
+    assert not sim.auth.sessions

@@ -15,6 +15,7 @@ from .errors import (
     IapNotFoundError,
     IapPriorityConflictError,
     IapProtocolError,
+    IapRateLimitedError,
 )
 from .events import (
     AlarmCleared,
@@ -78,6 +79,7 @@ __all__ = [
     "IapNotFoundError",
     "IapPriorityConflictError",
     "IapProtocolError",
+    "IapRateLimitedError",
     "JsonValue",
     "LiveEvent",
     "LiveOptions",

@@ -17,7 +17,7 @@ from .live import LiveListener, LiveOptions
 from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue, LogEntry
 from .parsing import parse_alarm, parse_datapoint, parse_device, parse_value_item
 from .qualifier import datapoint_path, qualifier_list_element, quote_element
-from .session import NO_BODY, IapSession, build_query
+from .session import MIN_RENEW_INTERVAL, NO_BODY, IapSession, build_query
 from .stats import ClientStats
 from .tls import TlsTrust
 
@@ -54,6 +54,10 @@ class IapClient:
         max_url_length: longest URL a chunked bulk read may build.
         live: timings of the live listener (heartbeat, back-off, takeover probe).
         scheme: ``https`` (the SmartServer only serves HTTPS); ``http`` for tests.
+        lockout_default: seconds to stop logging in after a lockout (HTTP 429 on the
+            login) that came without a ``Retry-After``.
+        min_renew_interval: the session is never renewed more often than this,
+            whatever ``sessionTimeout`` says.
     """
 
     def __init__(  # noqa: PLR0917 - the contract passes these positionally
@@ -70,6 +74,8 @@ class IapClient:
         max_url_length: int = DEFAULT_MAX_URL_LENGTH,
         live: LiveOptions | None = None,
         scheme: str = "https",
+        lockout_default: float = 60.0,
+        min_renew_interval: float = MIN_RENEW_INTERVAL,
     ) -> None:
         self.host = host
         self.port = port
@@ -85,6 +91,8 @@ class IapClient:
             self.trust,
             self.stats,
             request_timeout=request_timeout,
+            lockout_default=lockout_default,
+            min_renew_interval=min_renew_interval,
         )
         self.page_size = page_size
         self.max_url_length = max_url_length
@@ -116,10 +124,20 @@ class IapClient:
         """
         return await self.session.login()
 
+    @property
+    def closed(self) -> bool:
+        """Return True once ``close()`` was called."""
+        return self.session.closed
+
     async def close(self) -> None:
-        """Stop the live listener (``run_live`` returns) and log out."""
+        """Stop the live listener (``run_live`` returns) and log out, for good.
+
+        Afterwards every request raises ``IapConnectionError("client closed")``
+        without network I/O and ``run_live`` returns at once. Idempotent.
+        """
+        self.session.closed = True
         await self._live.stop()
-        await self.session.logout()
+        await self.session.close()
 
     async def request(
         self, method: str, path: str, query: str = "", json_body: Any = NO_BODY
@@ -309,16 +327,25 @@ class IapClient:
 
     # -- live, logs --------------------------------------------------------------------
 
-    async def run_live(self, handler: Callable[[LiveEvent], None]) -> None:
+    async def run_live(
+        self,
+        handler: Callable[[LiveEvent], None],
+        *,
+        probe_candidates: Callable[[], Sequence[str]] | None = None,
+    ) -> None:
         """Listen to the live WebSocket until cancelled or ``close()``.
 
         See ``live.LiveListener`` for reconnects, resync and takeover detection.
+        ``probe_candidates`` returns the subscribed qualifiers worth probing (for
+        instance those of devices that are up); by default every subscribed one.
+        Every failure other than bad credentials is an outage: reported once with
+        ``ConnectionLost`` and retried with back-off (a lockout waits its
+        ``retry_after``). Returns at once after ``close()``.
 
         Raises:
             IapAuthenticationError: the credentials stopped working.
-            IapLockedOutError: the SmartServer locked the user out.
         """
-        await self._live.run(handler)
+        await self._live.run(handler, probe_candidates)
 
     def iter_log(  # noqa: PLR0917
         self,

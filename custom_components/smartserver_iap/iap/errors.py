@@ -11,12 +11,25 @@ class IapConnectionError(IapError):
     """The SmartServer could not be reached, timed out, or the link dropped."""
 
 
+class IapRateLimitedError(IapConnectionError):
+    """The SmartServer answered HTTP 429 outside the login: the client sends too fast.
+
+    Not a lockout and not a credentials problem; ``retry_after`` holds the
+    ``Retry-After`` header in seconds, when the server sent one.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        """Store how long the client should wait before it tries again, if known."""
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class IapAuthenticationError(IapError):
     """The SmartServer refused the credentials (HTTP 401 after one fresh login)."""
 
 
 class IapLockedOutError(IapAuthenticationError):
-    """Too many failed login attempts: the SmartServer locked the user (HTTP 429)."""
+    """Too many failed logins: the SmartServer locked the user (HTTP 429 on login)."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         """Store how long the client should wait before it tries again, if known."""

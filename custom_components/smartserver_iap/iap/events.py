@@ -66,9 +66,16 @@ class ServerTime:
 
 @dataclass(slots=True, frozen=True)
 class ConnectionLost:
-    """The live link dropped; the listener is reconnecting with back-off."""
+    """The live link dropped; the listener is reconnecting with back-off.
+
+    Sent whenever a link that had been resynced drops, so consumers can mark their
+    entities unavailable every time. ``new_outage`` is False for a drop during an outage
+    that is still going on (the link came back but did not stay up for
+    ``LiveOptions.stable_after``): report an outage once, not once per flap.
+    """
 
     reason: str
+    new_outage: bool = True
 
 
 @dataclass(slots=True, frozen=True)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import aiohttp
 
 from .backoff import Backoff
-from .errors import IapAuthenticationError, IapError
+from .errors import IapAuthenticationError, IapError, IapLockedOutError
 from .events import (
     ConnectionLost,
     DatapointsUpdated,
@@ -31,7 +31,7 @@ from .frames import FrameDecoder
 from .session import map_client_error
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from .client import IapClient
 
@@ -40,6 +40,8 @@ _LOGGER = logging.getLogger(__name__)
 _WSMsgType = aiohttp.WSMsgType
 _DATA_TYPES = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
 _MESSAGE_TOO_BIG = aiohttp.WSCloseCode.MESSAGE_TOO_BIG
+# max_age of the read-back after a planned session renewal when resync_max_age is None.
+_RENEWAL_MAX_AGE = 60.0
 
 
 @dataclass(slots=True)
@@ -55,8 +57,11 @@ class LiveOptions:
     probe_interval: float | None = 60.0
     probe_timeout: float = 10.0
     connect_timeout: float = 10.0
-    # None reads on the wire after a reconnect; the values may have moved meanwhile.
-    resync_max_age: float | None = None
+    # max_age of the read-back after a reconnect: the SmartServer answers from its
+    # cache when the value is that young (None reads every datapoint on the wire).
+    resync_max_age: float | None = 30.0
+    # The back-off resets (and an outage ends) only once a link stayed up this long.
+    stable_after: float = 30.0
     rand: Callable[[], float] = field(default=random.random, repr=False)
 
     def backoff(self) -> Backoff:
@@ -98,6 +103,9 @@ class LiveListener:
         self._probe_qualifier: str | None = None
         self._probe_seen = asyncio.Event()
         self._probe_index = 0
+        self._probe_candidates: Callable[[], Sequence[str]] | None = None
+        self._up_since: float | None = None
+        self._renewed = False
 
     async def stop(self) -> None:
         """Make a running ``run`` return, closing its WebSocket."""
@@ -115,28 +123,59 @@ class LiveListener:
                 "The live event handler raised on %s", type(event).__name__
             )
 
-    async def run(self, handler: Callable[[LiveEvent], None]) -> None:
+    async def run(
+        self,
+        handler: Callable[[LiveEvent], None],
+        probe_candidates: Callable[[], Sequence[str]] | None = None,
+    ) -> None:
         """Listen until cancelled or stopped; see ``IapClient.run_live``."""
+        if self._client.session.closed:
+            return
         if self._running:
             raise IapError("run_live is already running for this client")
         self._running = True
         self._stop.clear()
         self._backoff = self.options.backoff()
         self._outage = False
+        self._probe_candidates = probe_candidates
+        loop = asyncio.get_running_loop()
         try:
             while not self._stop.is_set():
-                reason = await self._connect_and_pump(handler)
-                if self._stop.is_set():
+                wait = 0.0
+                try:
+                    reason = await self._connect_and_pump(handler)
+                except IapLockedOutError as err:
+                    # Locked out (or told to wait): an outage, never a reason to reauth.
+                    reason = f"locked out: {err}"
+                    wait = err.retry_after or 0.0
+                except IapAuthenticationError:
+                    raise
+                except IapError as err:
+                    reason = str(err)
+                except (aiohttp.ClientError, OSError, TimeoutError) as err:
+                    reason = str(map_client_error(err, "live link"))
+                if self._stop.is_set() or self._client.session.closed:
                     return
+                up_since, self._up_since = self._up_since, None
+                if (
+                    up_since is not None
+                    and loop.time() - up_since >= self.options.stable_after
+                ):
+                    # The link was stable: a later loss is a new outage.
+                    self._outage = False
+                    self._backoff.reset()
                 if reason is None:
                     # Planned: the session was renewed, reconnect on the new one now.
                     continue
                 _LOGGER.debug("Live link lost: %s", reason)
-                if not self._outage:
+                new_outage = not self._outage
+                if new_outage or up_since is not None:
+                    # Every drop of a resynced link is reported (its consumers showed
+                    # it as up); only the first drop of an outage starts a new one.
                     self._outage = True
-                    self._client.stats.connection_losses += 1
-                    self._emit(handler, ConnectionLost(reason))
-                delay = self._backoff.next_delay()
+                    self._client.stats.connection_losses += new_outage
+                    self._emit(handler, ConnectionLost(reason, new_outage=new_outage))
+                delay = max(self._backoff.next_delay(), wait)
                 try:
                     async with asyncio.timeout(delay):
                         await self._stop.wait()
@@ -145,6 +184,7 @@ class LiveListener:
         finally:
             self._running = False
             self.connected = False
+            self._probe_candidates = None
 
     async def _connect(
         self,
@@ -159,26 +199,32 @@ class LiveListener:
         except IapError as err:
             return f"login failed: {err}"
         generation = session.generation
+        timeout = self.options.connect_timeout
         try:
-            return await self._client.http.ws_connect(
-                session.ws_url(),
-                headers=session.cookie_headers(cookie),
-                heartbeat=self.options.heartbeat,
-                max_msg_size=self.options.max_msg_size,
-                ssl=session.ssl,
-                timeout=aiohttp.ClientWSTimeout(ws_close=self.options.connect_timeout),
-                decode_text=False,
-            )
+            async with asyncio.timeout(timeout):
+                return await self._client.http.ws_connect(
+                    session.ws_url(),
+                    headers=session.cookie_headers(cookie),
+                    heartbeat=self.options.heartbeat,
+                    max_msg_size=self.options.max_msg_size,
+                    ssl=session.ssl,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=timeout),
+                    decode_text=False,
+                )
         except aiohttp.WSServerHandshakeError as err:
-            if err.status in (401, 403):
-                if generation != generation_before:
-                    raise IapAuthenticationError(
-                        "the WebSocket was refused right after a fresh login"
-                    ) from err
+            if err.status != 401:
+                # 403 and the rest (a second WebSocket refused, a proxy): an outage.
+                return f"WebSocket refused: HTTP {err.status}"
+            if generation == generation_before:
                 # The server dropped the session (expiry): log in again and retry now.
                 session.invalidate(generation)
                 return None
-            return f"WebSocket refused: HTTP {err.status}"
+            # Refused right after a fresh login: bad credentials only if REST agrees.
+            if not await session.cookie_accepted(cookie):
+                raise IapAuthenticationError(
+                    "the session was refused right after a fresh login"
+                ) from err
+            return "WebSocket refused (HTTP 401) although the session is valid"
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
             return str(map_client_error(err, "WebSocket connect"))
 
@@ -186,9 +232,7 @@ class LiveListener:
         self, handler: Callable[[LiveEvent], None]
     ) -> str | None:
         client = self._client
-        connected = await asyncio.wait_for(
-            self._connect(), self.options.connect_timeout * 3
-        )
+        connected = await self._connect()
         if not isinstance(connected, aiohttp.ClientWebSocketResponse):
             return connected
         ws = connected
@@ -201,10 +245,13 @@ class LiveListener:
                 subscribed = client.subscribed
                 if subscribed:
                     await client.resubscribe()
+                max_age = self.options.resync_max_age
+                if self._renewed and max_age is None:
+                    # Nothing was lost in a planned renewal: the cache is good enough.
+                    max_age = _RENEWAL_MAX_AGE
+                self._renewed = False
                 values = (
-                    await client.read_values(subscribed, self.options.resync_max_age)
-                    if subscribed
-                    else []
+                    await client.read_values(subscribed, max_age) if subscribed else []
                 )
             except IapAuthenticationError:
                 raise
@@ -221,10 +268,14 @@ class LiveListener:
             self._ever_connected = True
             stats.resyncs += 1
             self.connected = True
-            self._outage = False
-            self._backoff.reset()
+            self._up_since = asyncio.get_running_loop().time()
             self._emit(handler, Resynced(values))
-            return await self._pump(ws, handler, generation)
+            reason = await self._pump(ws, handler, generation)
+            if client.session.generation != generation:
+                # The session was renewed (and the old one logged out): planned.
+                self._renewed = True
+                return None
+            return reason
         finally:
             self.connected = False
             self._ws = None
@@ -283,12 +334,23 @@ class LiveListener:
                 return f"WebSocket closed (code {ws.close_code})"
             # PING and PONG are answered by aiohttp itself.
 
-    async def _probe(self, qualifier: str) -> bool:
-        """Read one subscribed datapoint on demand and wait for its WebSocket echo."""
+    async def _probe(self, qualifier: str) -> bool | None:
+        """Read one subscribed datapoint on demand and wait for its WebSocket echo.
+
+        Return True on an echo, False when the read succeeded but no echo came, and
+        None when the read itself failed (which says nothing about the WebSocket).
+        """
         self._probe_seen.clear()
         self._probe_qualifier = qualifier
         try:
-            await self._client.read_values([qualifier])
+            try:
+                await self._client.read_values([qualifier])
+            except IapAuthenticationError:
+                raise
+            except IapError as err:
+                self._client.stats.probe_errors += 1
+                _LOGGER.debug("Probe read of %s failed: %s", qualifier, err)
+                return None
             try:
                 async with asyncio.timeout(self.options.probe_timeout):
                     await self._probe_seen.wait()
@@ -298,12 +360,48 @@ class LiveListener:
         finally:
             self._probe_qualifier = None
 
-    def _next_probe_qualifier(self) -> str | None:
+    def _next_probe_qualifier(self, avoid: str | None = None) -> str | None:
+        """Return the next qualifier worth probing, another than ``avoid`` if any."""
         subscribed = self._client.subscribed
-        if not subscribed:
+        pick = self._probe_candidates
+        if pick is not None:
+            wanted = set(subscribed)
+            candidates = list(dict.fromkeys(q for q in pick() if q in wanted))
+        else:
+            candidates = subscribed
+        if avoid is not None and len(candidates) > 1:
+            candidates = [q for q in candidates if q != avoid]
+        if not candidates:
             return None
-        self._probe_index = (self._probe_index + 1) % len(subscribed)
-        return subscribed[self._probe_index]
+        self._probe_index = (self._probe_index + 1) % len(candidates)
+        return candidates[self._probe_index]
+
+    async def _check_subscription(
+        self, handler: Callable[[LiveEvent], None]
+    ) -> str | None:
+        """Probe for a takeover; heal it; return a reason if the link is dead.
+
+        A missing echo after a successful read is only suspicious (the datapoint's
+        device may be down): a takeover needs a second miss on another qualifier.
+        After re-subscribing, a third miss (again on another qualifier) means the
+        WebSocket no longer delivers anything. A failed read proves nothing.
+        """
+        first = self._next_probe_qualifier()
+        if first is None or (await self._probe(first)) is not False:
+            return None
+        second = self._next_probe_qualifier(avoid=first)
+        if second is None or (await self._probe(second)) is not False:
+            return None
+        _LOGGER.debug(
+            "No live echo for %s nor %s: re-asserting the subscription", first, second
+        )
+        await self._client.resubscribe()
+        self._client.stats.takeovers += 1
+        self._emit(handler, SubscriptionTakenOver(healed=True))
+        third = self._next_probe_qualifier(avoid=second)
+        if third is not None and (await self._probe(third)) is False:
+            return "no live update after re-subscribing: the link is dead"
+        return None
 
     async def _watch(
         self, handler: Callable[[LiveEvent], None], generation: int
@@ -328,20 +426,12 @@ class LiveListener:
                 if next_probe is None or loop.time() < next_probe:
                     continue
                 assert interval is not None
-                next_probe = loop.time() + interval
-                qualifier = self._next_probe_qualifier()
-                if qualifier is None or await self._probe(qualifier):
-                    continue
+                reason = await self._check_subscription(handler)
                 if session.generation != generation:
                     return None
-                _LOGGER.debug(
-                    "No live echo for %s: re-asserting the subscription", qualifier
-                )
-                await self._client.resubscribe()
-                self._client.stats.takeovers += 1
-                self._emit(handler, SubscriptionTakenOver(healed=True))
-                if not await self._probe(qualifier):
-                    return "no live update after re-subscribing: the link is dead"
+                if reason is not None:
+                    return reason
+                next_probe = loop.time() + interval
         except IapAuthenticationError:
             raise
         except IapError as err:

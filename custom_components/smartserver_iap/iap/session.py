@@ -28,6 +28,7 @@ from .errors import (
     IapNotFoundError,
     IapPriorityConflictError,
     IapProtocolError,
+    IapRateLimitedError,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +44,11 @@ COOKIE_NAME: Final = "cmsSID"
 LOGIN_PATH: Final = "/iap/auth/login"
 LOGOUT_PATH: Final = "/iap/auth/logout"
 TIMEOUT_PATH: Final = "/iap/auth/sessionTimeout"
+# Needs a session: answers 401 to a cookie the server does not accept.
+CHECK_PATH: Final = "/iap/users/current"
+# Never renew more often than this, whatever sessionTimeout says (a misreported or
+# tiny timeout must not turn into a renewal storm; the 401 retry covers the rest).
+MIN_RENEW_INTERVAL: Final = 60.0
 
 # Marks "send no body"; None is a valid JSON body (null).
 NO_BODY: Final[Any] = object()
@@ -101,6 +107,7 @@ class IapSession:
         request_timeout: float = 10.0,
         renew_fraction: float = 0.9,
         lockout_default: float = 60.0,
+        min_renew_interval: float = MIN_RENEW_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
@@ -112,6 +119,7 @@ class IapSession:
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         self._renew_fraction = renew_fraction
         self._lockout_default = lockout_default
+        self._min_renew_interval = min_renew_interval
         self.clock = clock
         self._lock = asyncio.Lock()
         self._cookie: str | None = None
@@ -120,6 +128,7 @@ class IapSession:
         self.session_timeout: float | None = None
         self.renew_at: float | None = None
         self._locked_until = 0.0
+        self.closed = False
 
     @property
     def logged_in(self) -> bool:
@@ -142,6 +151,10 @@ class IapSession:
 
     # -- login / renewal -------------------------------------------------------------
 
+    def _check_open(self) -> None:
+        if self.closed:
+            raise IapConnectionError("client closed")
+
     def _check_lockout(self) -> None:
         remaining = self._locked_until - self.clock()
         if remaining > 0:
@@ -155,6 +168,11 @@ class IapSession:
         self._locked_until = self.clock() + wait
         return IapLockedOutError("too many failed logins: the user is locked out", wait)
 
+    def _evict_response_cookie(self, response: aiohttp.ClientResponse) -> None:
+        morsel = response.cookies.get(COOKIE_NAME)
+        if morsel is not None and morsel.value:
+            self._evict_from_jar(morsel.value)
+
     def _evict_from_jar(self, cookie: str) -> None:
         def ours(morsel: Morsel[str]) -> bool:
             return morsel.key == COOKIE_NAME and morsel.value == cookie
@@ -163,10 +181,12 @@ class IapSession:
 
     async def login(self) -> dict[str, Any]:
         """Log in now and return the user object the SmartServer sent."""
+        self._check_open()
         async with self._lock:
             return await self._login_locked()
 
     async def _login_locked(self) -> dict[str, Any]:
+        self._check_open()
         self._check_lockout()
         body = orjson.dumps({"username": self._username, "password": self._password})
         try:
@@ -187,6 +207,7 @@ class IapSession:
         if morsel is not None and morsel.value:
             self._evict_from_jar(morsel.value)
         if status == 429:
+            # On the login path a 429 is the lockout ("Too many failed login attempts").
             raise self._lock_out(retry_after)
         if status in (401, 403):
             self._cookie = None
@@ -230,7 +251,10 @@ class IapSession:
             self.renew_at = None
             return
         self.session_timeout = millis / 1000
-        self.renew_at = now + self.session_timeout * self._renew_fraction
+        interval = max(
+            self.session_timeout * self._renew_fraction, self._min_renew_interval
+        )
+        self.renew_at = now + interval
 
     def needs_renewal(self) -> bool:
         """Return True when the session is about to expire and should be renewed."""
@@ -238,6 +262,7 @@ class IapSession:
 
     async def ensure(self) -> str:
         """Return a valid session cookie, logging in or renewing first if needed."""
+        self._check_open()
         cookie = self._cookie
         if cookie is not None and not self.needs_renewal():
             return cookie
@@ -245,13 +270,23 @@ class IapSession:
             if self._cookie is None:
                 await self._login_locked()
             elif self.needs_renewal():
+                old = self._cookie
                 self._stats.session_renewals += 1
                 await self._login_locked()
+                # Free the replaced session on the server; its WebSockets close, and
+                # the listener reconnects on the new one (a planned reconnect).
+                await self._logout_cookie(old)
             assert self._cookie is not None
             return self._cookie
 
+    async def cookie_accepted(self, cookie: str) -> bool:
+        """Return False if a REST request with ``cookie`` is refused with a 401."""
+        status, _ = await self._send("GET", self.url(CHECK_PATH), cookie, None)
+        return status != 401
+
     async def relogin(self, generation: int) -> None:
         """Log in again unless someone already did since ``generation`` was current."""
+        self._check_open()
         async with self._lock:
             if self.generation == generation or self._cookie is None:
                 self._cookie = None
@@ -267,19 +302,26 @@ class IapSession:
         async with self._lock:
             cookie, self._cookie = self._cookie, None
             self.renew_at = None
-            if cookie is None:
+            if cookie is not None:
+                await self._logout_cookie(cookie)
+
+    async def close(self) -> None:
+        """Log out and refuse every later request (no network I/O after this)."""
+        self.closed = True
+        await self.logout()
+
+    async def _logout_cookie(self, cookie: str) -> None:
+        for method in ("PUT", "POST"):
+            try:
+                status, _ = await self._send(
+                    method, self.url(LOGOUT_PATH), cookie, None
+                )
+            except IapError as err:
+                _LOGGER.debug("Logout failed: %s", err)
                 return
-            for method in ("PUT", "POST"):
-                try:
-                    status, _ = await self._send(
-                        method, self.url(LOGOUT_PATH), cookie, None
-                    )
-                except IapError as err:
-                    _LOGGER.debug("Logout failed: %s", err)
-                    return
-                # The docs say PUT, the vendor's pages POST: try the other on 405.
-                if status != 405:
-                    return
+            # The docs say PUT, the vendor's pages POST: try the other on 405.
+            if status != 405:
+                return
 
     # -- requests --------------------------------------------------------------------
 
@@ -305,10 +347,15 @@ class IapSession:
                 raw = await response.read()
                 status = response.status
                 retry_after = _retry_after(response)
+                # Keep any session the server hands out here out of the shared jar too.
+                self._evict_response_cookie(response)
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
             raise map_client_error(err, f"{method} {url.path}") from err
         if status == 429:
-            raise self._lock_out(retry_after)
+            # Outside the login a 429 means "too fast", not a lockout.
+            raise IapRateLimitedError(
+                f"{method} {url.path}: HTTP 429 (too many requests)", retry_after
+            )
         if status == 401:
             return status, None
         return status, raw

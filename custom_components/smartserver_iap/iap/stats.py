@@ -21,6 +21,7 @@ class ClientStats:
     connection_losses: int = 0
     resyncs: int = 0
     takeovers: int = 0
+    probe_errors: int = 0
     logins: int = 0
     session_renewals: int = 0
     requests: int = 0
