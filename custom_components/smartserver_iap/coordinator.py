@@ -71,8 +71,8 @@ LIVE_OPTIONS = LiveOptions()
 # follows at once, so setup puts no burst of reads on the device network.
 SETUP_MAX_AGE = 300.0
 # Seconds after setup within which the live link must be established (first ``Resynced``),
-# else entities become unavailable: the client bounds one connect by three connect
-# timeouts, the resync adds a subscribe and a bulk read.
+# else entities become unavailable: several connect attempts with back-off, each with a
+# subscribe and a bulk read, fit in it.
 FIRST_SYNC_TIMEOUT = 60.0
 # Seconds before the live task starts again after ``run_live`` failed unexpectedly.
 LIVE_RESTART_DELAY = 60.0

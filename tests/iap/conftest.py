@@ -50,6 +50,20 @@ async def running_sim(**options: Any) -> AsyncIterator[SmartServerSim]:
         yield sim
 
 
+def outputs(sim: SmartServerSim, count: int = 3) -> list[str]:
+    """Return the qualifiers of the first ``count`` output datapoints."""
+    return [q for q, dp in sim.scenario.datapoints.items() if dp.direction == "out"][
+        :count
+    ]
+
+
+def probing_client(sim: SmartServerSim, http: aiohttp.ClientSession) -> IapClient:
+    """Return a client whose takeover probe runs every 50 ms, waiting 100 ms."""
+    return make_client(
+        sim, http, live=fast_live(probe_interval=0.05, probe_timeout=0.1)
+    )
+
+
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncIterator[SmartServerSim]:
     async with running_sim() as server:

@@ -24,7 +24,15 @@ from custom_components.smartserver_iap.iap import (
     SubscriptionTakenOver,
 )
 
-from .conftest import Recorder, fast_live, live, make_client, running_sim
+from .conftest import (
+    Recorder,
+    fast_live,
+    live,
+    make_client,
+    outputs,
+    probing_client,
+    running_sim,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -42,14 +50,8 @@ def _updated(qualifier: str, value: object = None):
     return check
 
 
-def _outputs(sim: SmartServerSim, count: int = 3) -> list[str]:
-    return [q for q, dp in sim.scenario.datapoints.items() if dp.direction == "out"][
-        :count
-    ]
-
-
 async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) -> None:
-    qualifiers = _outputs(sim)
+    qualifiers = outputs(sim)
     await client.subscribe(qualifiers)
     async with live(client) as (rec, _):
         resynced = await rec.wait_for(Resynced)
@@ -93,7 +95,7 @@ async def test_server_time_and_ignored_frames(http: aiohttp.ClientSession) -> No
 async def test_dropped_websocket_reconnects(
     client: IapClient, sim: SmartServerSim
 ) -> None:
-    qualifiers = _outputs(sim)
+    qualifiers = outputs(sim)
     await client.subscribe(qualifiers)
     async with live(client) as (rec, _):
         await rec.wait_for(Resynced)
@@ -110,7 +112,7 @@ async def test_dropped_websocket_reconnects(
 async def test_restart_backs_off_and_reports_once(
     client: IapClient, sim: SmartServerSim
 ) -> None:
-    await client.subscribe(_outputs(sim))
+    await client.subscribe(outputs(sim))
     async with live(client) as (rec, _):
         await rec.wait_for(Resynced)
         await sim.restart(0.4)
@@ -123,7 +125,7 @@ async def test_restart_backs_off_and_reports_once(
 async def test_session_expiry_while_connected(
     client: IapClient, sim: SmartServerSim
 ) -> None:
-    qualifiers = _outputs(sim)
+    qualifiers = outputs(sim)
     await client.subscribe(qualifiers)
     async with live(client) as (rec, _):
         await rec.wait_for(Resynced)
@@ -139,7 +141,7 @@ async def test_session_renewal_reconnects_without_loss(
 ) -> None:
     async with running_sim(session_timeout=0.5, session_sliding=False) as sim:
         client = make_client(sim, http, min_renew_interval=0.0)
-        await client.subscribe(_outputs(sim))
+        await client.subscribe(outputs(sim))
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced, count=2, timeout=5)
         assert client.stats.session_renewals >= 1
@@ -150,7 +152,7 @@ async def test_session_renewal_reconnects_without_loss(
 async def test_malformed_and_oversized_frames(http: aiohttp.ClientSession) -> None:
     async with running_sim() as sim:
         client = make_client(sim, http, live=fast_live(max_msg_size=16 * 1024))
-        qualifiers = _outputs(sim)
+        qualifiers = outputs(sim)
         await client.subscribe(qualifiers)
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
@@ -173,7 +175,7 @@ async def test_stolen_subscription_is_detected_and_healed(
         client = make_client(
             sim, http, live=fast_live(probe_interval=0.1, probe_timeout=0.2)
         )
-        qualifiers = _outputs(sim)
+        qualifiers = outputs(sim)
         await client.subscribe(qualifiers)
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
@@ -192,10 +194,8 @@ async def test_stolen_subscription_is_detected_and_healed(
 
 async def test_silent_link_is_treated_as_dead(http: aiohttp.ClientSession) -> None:
     async with running_sim() as sim:
-        client = make_client(
-            sim, http, live=fast_live(probe_interval=0.05, probe_timeout=0.1)
-        )
-        await client.subscribe(_outputs(sim))
+        client = probing_client(sim, http)
+        await client.subscribe(outputs(sim))
         original = sim.hub.publish
         sim.hub.publish = lambda item, only_user=None: None  # type: ignore[method-assign]
         async with live(client) as (rec, _):
@@ -208,7 +208,7 @@ async def test_silent_link_is_treated_as_dead(http: aiohttp.ClientSession) -> No
 
 
 async def test_auth_failure_propagates(client: IapClient, sim: SmartServerSim) -> None:
-    await client.subscribe(_outputs(sim))
+    await client.subscribe(outputs(sim))
     rec = Recorder()
     task = asyncio.create_task(client.run_live(rec))
     await rec.wait_for(Resynced)
@@ -268,7 +268,7 @@ async def test_ws_refusal_and_5xx_back_off(
     async with live(client) as (rec, _):
         await rec.wait_for(Resynced)
         assert len(rec.of(ConnectionLost)) == 1
-    await client.subscribe(_outputs(sim))
+    await client.subscribe(outputs(sim))
     sim.inject_http_errors(500, 1, "/iap/dp")
     async with live(client) as (rec, _):
         await rec.wait_for(Resynced)
@@ -278,7 +278,7 @@ async def test_ws_refusal_and_5xx_back_off(
 async def test_handler_errors_do_not_kill_the_link(
     client: IapClient, sim: SmartServerSim
 ) -> None:
-    qualifiers = _outputs(sim)
+    qualifiers = outputs(sim)
     await client.subscribe(qualifiers)
     seen = Recorder()
 

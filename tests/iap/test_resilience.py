@@ -23,18 +23,20 @@ from custom_components.smartserver_iap.iap import (
 )
 from custom_components.smartserver_iap.iap.session import MIN_RENEW_INTERVAL
 
-from .conftest import Recorder, fast_live, live, make_client, running_sim
+from .conftest import (
+    Recorder,
+    fast_live,
+    live,
+    make_client,
+    outputs,
+    probing_client,
+    running_sim,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from smartserver_sim import SmartServerSim
-
-
-def _outputs(sim: SmartServerSim, count: int = 3) -> list[str]:
-    return [q for q, dp in sim.scenario.datapoints.items() if dp.direction == "out"][
-        :count
-    ]
 
 
 # -- B1: a stalled upgrade is an outage, not an escaping TimeoutError ------------------
@@ -96,7 +98,7 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
             stable_after=0.5,
         )
         client = make_client(sim, http, live=options)
-        await client.subscribe(_outputs(sim))
+        await client.subscribe(outputs(sim))
         loop = asyncio.get_running_loop()
         dropping = True
         rec = Recorder()
@@ -139,7 +141,7 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
 # -- B3: probe candidates, a different second probe, read errors -------------------------
 
 
-def _device_with_outputs(sim: SmartServerSim) -> tuple[str, list[str]]:
+def _device_withoutputs(sim: SmartServerSim) -> tuple[str, list[str]]:
     for device in sim.scenario.devices.values():
         if device.category == "SC":
             continue
@@ -151,11 +153,9 @@ def _device_with_outputs(sim: SmartServerSim) -> tuple[str, list[str]]:
 
 async def test_probe_skips_devices_that_are_down(http: aiohttp.ClientSession) -> None:
     async with running_sim() as sim:
-        client = make_client(
-            sim, http, live=fast_live(probe_interval=0.05, probe_timeout=0.1)
-        )
-        down_id, down = _device_with_outputs(sim)
-        healthy = [q for q in _outputs(sim, 20) if q not in down][:3]
+        client = probing_client(sim, http)
+        down_id, down = _device_withoutputs(sim)
+        healthy = [q for q in outputs(sim, 20) if q not in down][:3]
         await client.subscribe(down + healthy)
         await sim.set_device_status(down_id, health="down")
         asked = 0
@@ -184,11 +184,9 @@ async def test_one_silent_qualifier_is_no_takeover(
     http: aiohttp.ClientSession,
 ) -> None:
     async with running_sim() as sim:
-        client = make_client(
-            sim, http, live=fast_live(probe_interval=0.05, probe_timeout=0.1)
-        )
-        down_id, down = _device_with_outputs(sim)
-        healthy = [q for q in _outputs(sim, 20) if q not in down][:1]
+        client = probing_client(sim, http)
+        down_id, down = _device_withoutputs(sim)
+        healthy = [q for q in outputs(sim, 20) if q not in down][:1]
         # Only the first qualifier of the down device is subscribed: the default
         # candidates alternate between it and the healthy one.
         await client.subscribe([down[0], *healthy])
@@ -203,10 +201,8 @@ async def test_one_silent_qualifier_is_no_takeover(
 
 async def test_probe_read_errors_prove_nothing(http: aiohttp.ClientSession) -> None:
     async with running_sim() as sim:
-        client = make_client(
-            sim, http, live=fast_live(probe_interval=0.05, probe_timeout=0.1)
-        )
-        await client.subscribe(_outputs(sim))
+        client = probing_client(sim, http)
+        await client.subscribe(outputs(sim))
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
             sim.inject_http_errors(503, 4, "/iap/devs")
@@ -225,10 +221,8 @@ async def test_probe_read_errors_prove_nothing(http: aiohttp.ClientSession) -> N
 
 async def test_no_candidates_no_probe(http: aiohttp.ClientSession) -> None:
     async with running_sim() as sim:
-        client = make_client(
-            sim, http, live=fast_live(probe_interval=0.05, probe_timeout=0.1)
-        )
-        await client.subscribe(_outputs(sim))
+        client = probing_client(sim, http)
+        await client.subscribe(outputs(sim))
         rec = Recorder()
         task = asyncio.create_task(client.run_live(rec, probe_candidates=list))
         try:
@@ -256,7 +250,7 @@ async def test_429_outside_login_is_rate_limiting(
     # Not a lockout: the next login goes to the server.
     await client.login()
     assert sim.counters.logins == 2
-    await client.subscribe(_outputs(sim))
+    await client.subscribe(outputs(sim))
     sim.inject_http_errors(429, 1, "/iap/dp/updates")
     async with live(client) as (rec, task):
         lost = await rec.wait_for(ConnectionLost)
@@ -272,16 +266,16 @@ async def test_closed_client_does_nothing(
     sim: SmartServerSim, http: aiohttp.ClientSession
 ) -> None:
     client = make_client(sim, http)
-    await client.subscribe(_outputs(sim))
+    await client.subscribe(outputs(sim))
     await client.close()
     assert client.closed
     requests = sum(sim.counters.requests.values())
     with pytest.raises(IapConnectionError, match="client closed"):
-        await client.subscribe(_outputs(sim))
+        await client.subscribe(outputs(sim))
     with pytest.raises(IapConnectionError, match="client closed"):
         await client.login()
     with pytest.raises(IapConnectionError, match="client closed"):
-        await client.read_values(_outputs(sim))
+        await client.read_values(outputs(sim))
     with pytest.raises(IapConnectionError, match="client closed"):
         await client.session.relogin(client.session.generation)
     log = client.iter_log()
@@ -333,7 +327,7 @@ async def test_renewal_logs_out_the_old_session_and_resyncs_from_cache(
             min_renew_interval=0.0,
             live=fast_live(resync_max_age=None),
         )
-        await client.subscribe(_outputs(sim))
+        await client.subscribe(outputs(sim))
         ages: list[float | None] = []
         read_values = client.read_values
 
@@ -371,7 +365,7 @@ async def test_dummy_cookie_jar_session(sim: SmartServerSim) -> None:
         )
         await client.login()
         assert len(await client.list_devices()) == 12
-        qualifiers = _outputs(sim)
+        qualifiers = outputs(sim)
         await client.subscribe(qualifiers)
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)

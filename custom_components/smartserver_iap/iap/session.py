@@ -202,10 +202,9 @@ class IapSession:
                 morsel = response.cookies.get(COOKIE_NAME)
                 status = response.status
                 retry_after = _retry_after(response)
+                self._evict_response_cookie(response)
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
             raise map_client_error(err, "login") from err
-        if morsel is not None and morsel.value:
-            self._evict_from_jar(morsel.value)
         if status == 429:
             # On the login path a 429 is the lockout ("Too many failed login attempts").
             raise self._lock_out(retry_after)
