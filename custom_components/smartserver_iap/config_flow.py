@@ -29,6 +29,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
+from .connection import create_client
 from .const import (
     CERT_PIN,
     CERT_SYSTEM,
@@ -41,7 +42,6 @@ from .const import (
     DOMAIN,
     LARGE_DATAPOINT_COUNT,
 )
-from .coordinator import SmartServerConfigEntry, create_client, is_provisioned
 from .iap.errors import (
     IapAuthenticationError,
     IapCertificateError,
@@ -50,9 +50,12 @@ from .iap.errors import (
 )
 from .iap.models import Device, Direction
 from .iap.tls import fetch_fingerprint
+from .naming import display_names
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from .coordinator import SmartServerConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -389,8 +392,9 @@ class OptionsFlow(OptionsFlowWithReload):
         if entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
         coordinator = entry.runtime_data
-        devices = sorted(coordinator.devices.values(), key=lambda d: (d.name, d.id))
-        default_devices = [d.id for d in devices if is_provisioned(d)]
+        site = coordinator.site
+        devices = sorted(site.devices.values(), key=lambda d: (d.name, d.id))
+        default_devices = [d.id for d in devices if d.status.is_provisioned]
         if user_input is not None:
             chosen: list[str] = user_input[CONF_DEVICES]
             if user_input[CONF_CHOOSE_DATAPOINTS]:
@@ -404,9 +408,9 @@ class OptionsFlow(OptionsFlowWithReload):
             wanted = set(chosen)
             count = sum(
                 1
-                for dp in coordinator.datapoints.values()
+                for dp in site.datapoints.values()
                 if dp.direction is Direction.OUTPUT
-                and coordinator.device_of(dp) in wanted
+                and site.device_of(dp.qualifier) in wanted
             )
             return await self._async_done(count)
 
@@ -439,7 +443,7 @@ class OptionsFlow(OptionsFlowWithReload):
             step_id="init",
             data_schema=schema,
             description_placeholders={
-                "followed": str(len(coordinator.followed)),
+                "followed": str(len(site.subscribed)),
                 "devices": str(len(devices)),
             },
         )
@@ -449,24 +453,19 @@ class OptionsFlow(OptionsFlowWithReload):
     ) -> ConfigFlowResult:
         """Choose single datapoints of the chosen devices."""
         entry: SmartServerConfigEntry = self.config_entry
-        coordinator = entry.runtime_data
+        site = entry.runtime_data.site
         if user_input is not None:
             self._options[CONF_DATAPOINTS] = user_input[CONF_DATAPOINTS]
             return await self._async_done(len(user_input[CONF_DATAPOINTS]))
-        wanted = set(self._options[CONF_DEVICES])
+        names: dict[str, str] = {}
+        for device_id in self._options[CONF_DEVICES]:
+            names.update(display_names(site.datapoints_of(device_id)))
         candidates = sorted(
-            (
-                dp
-                for dp in coordinator.datapoints.values()
-                if coordinator.device_of(dp) in wanted
-            ),
-            key=lambda dp: (
-                dp.device_name,
-                coordinator.names.get(dp.qualifier, dp.name),
-            ),
+            (site.datapoints[q] for q in names),
+            key=lambda dp: (dp.device_name, names[dp.qualifier]),
         )
         default = [
-            dp.qualifier for dp in candidates if dp.qualifier in coordinator.followed
+            dp.qualifier for dp in candidates if site.is_subscribed(dp.qualifier)
         ]
         return self.async_show_form(
             step_id="datapoints",
@@ -479,7 +478,7 @@ class OptionsFlow(OptionsFlowWithReload):
                                     value=dp.qualifier,
                                     label=(
                                         f"{dp.device_name}: "
-                                        f"{coordinator.names.get(dp.qualifier, dp.name)}"
+                                        f"{names[dp.qualifier]}"
                                         f" ({dp.type_name or '?'}, {dp.direction.value})"
                                     ),
                                 )

@@ -507,7 +507,7 @@ async def test_options_default_keeps_following_everything(
     result: Any = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
-    followed = len(entry.runtime_data.followed)
+    followed = len(entry.runtime_data.site.subscribed)
     assert result["description_placeholders"]["followed"] == str(followed)
     default = next(
         k.default() for k in result["data_schema"].schema if k == CONF_DEVICES
@@ -525,7 +525,9 @@ async def test_options_choose_devices(
     """Following one device reloads the entry with only its datapoints."""
     entry = await setup_entry(hass, mock_config_entry)
     coordinator = entry.runtime_data
-    meter = next(d for d in coordinator.devices.values() if d.name == "Energy Meter")
+    meter = next(
+        d for d in coordinator.site.devices.values() if d.name == "Energy Meter"
+    )
     result: Any = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_DEVICES: [meter.id], CONF_CHOOSE_DATAPOINTS: False}
@@ -534,10 +536,9 @@ async def test_options_choose_devices(
     assert entry.options == {CONF_DEVICES: [meter.id]}
     await hass.async_block_till_done()
     coordinator = entry.runtime_data
-    assert {coordinator.device_of(dp) for dp in coordinator.followed.values()} == {
-        meter.id
-    }
-    assert len(coordinator.followed) == 11
+    site = coordinator.site
+    assert {site.device_of(q) for q in site.subscribed} == {meter.id}
+    assert len(site.subscribed) == 11
 
 
 async def test_options_choose_datapoints(
@@ -546,7 +547,9 @@ async def test_options_choose_datapoints(
     """Single datapoints, inputs included, can be chosen."""
     entry = await setup_entry(hass, mock_config_entry)
     coordinator = entry.runtime_data
-    ahu = next(d for d in coordinator.devices.values() if d.name == "AHU Controller")
+    ahu = next(
+        d for d in coordinator.site.devices.values() if d.name == "AHU Controller"
+    )
     result: Any = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_DEVICES: [ahu.id], CONF_CHOOSE_DATAPOINTS: True}
@@ -555,8 +558,8 @@ async def test_options_choose_datapoints(
     assert result["description_placeholders"]["available"] == "8"
     chosen = [
         q
-        for q, dp in coordinator.datapoints.items()
-        if coordinator.device_of(dp) == ahu.id
+        for q, dp in coordinator.site.datapoints.items()
+        if coordinator.site.device_of(q) == ahu.id
         and dp.name in ("nviHVACMode", "nvoSupplyTemp")
     ]
     result = await hass.config_entries.options.async_configure(
@@ -565,7 +568,7 @@ async def test_options_choose_datapoints(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_DEVICES: [ahu.id], CONF_DATAPOINTS: chosen}
     await hass.async_block_till_done()
-    assert set(entry.runtime_data.followed) == set(chosen)
+    assert set(entry.runtime_data.site.subscribed) == set(chosen)
 
 
 async def test_options_large_count_warns(
@@ -577,7 +580,7 @@ async def test_options_large_count_warns(
     """Above the limit, a warning step asks for confirmation."""
     monkeypatch.setattr(flow_module, "LARGE_DATAPOINT_COUNT", 5)
     entry = await setup_entry(hass, mock_config_entry)
-    devices = [d.id for d in entry.runtime_data.devices.values()]
+    devices = [d.id for d in entry.runtime_data.site.devices.values()]
     result: Any = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_DEVICES: devices, CONF_CHOOSE_DATAPOINTS: False}

@@ -28,7 +28,8 @@ class DeviceChanges:
 
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    status_changed: list[str] = field(default_factory=list)
+    # Device id -> the status it had before.
+    status_changed: dict[str, DeviceStatus] = field(default_factory=dict)
 
 
 class Site:
@@ -82,7 +83,7 @@ class Site:
             if known is None:
                 changes.added.append(device_id)
             elif known.status != device.status:
-                changes.status_changed.append(device_id)
+                changes.status_changed[device_id] = known.status
         self.add_devices(listed.values())
         return changes
 
