@@ -10,6 +10,7 @@ from homeassistant.exceptions import (
     ConfigEntryError,
     ConfigEntryNotReady,
 )
+from homeassistant.helpers import config_validation as cv
 
 from .connection import create_client
 from .const import DOMAIN
@@ -18,18 +19,29 @@ from .coordinator import (
     SmartServerCoordinator,
     WrongSmartServerError,
 )
+from .history import HistoryImporter
 from .iap.errors import (
     IapAuthenticationError,
     IapCertificateError,
     IapError,
     IapLockedOutError,
 )
+from .services import async_setup_services
 
 if TYPE_CHECKING:
     from homeassistant.core import Event, HomeAssistant
     from homeassistant.helpers import device_registry as dr
+    from homeassistant.helpers.typing import ConfigType
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
+    return True
 
 
 def _setup_error(
@@ -100,6 +112,13 @@ async def async_unload_entry(
     if unloaded:
         await entry.runtime_data.async_shutdown()
     return unloaded
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: SmartServerConfigEntry
+) -> None:
+    """Forget what the entry remembered of its history imports."""
+    await HistoryImporter.async_remove_store(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

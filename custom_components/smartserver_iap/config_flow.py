@@ -38,6 +38,7 @@ from .const import (
     CONF_DATAPOINTS,
     CONF_DEVICES,
     CONF_FINGERPRINT,
+    CONF_HISTORY_BACKFILL,
     DEFAULT_PORT,
     DOMAIN,
     LARGE_DATAPOINT_COUNT,
@@ -397,14 +398,20 @@ class OptionsFlow(OptionsFlowWithReload):
         default_devices = [d.id for d in devices if d.status.is_provisioned]
         if user_input is not None:
             chosen: list[str] = user_input[CONF_DEVICES]
+            # Kept only when off: absent means on, the default.
+            backfill = (
+                {}
+                if user_input[CONF_HISTORY_BACKFILL]
+                else {CONF_HISTORY_BACKFILL: False}
+            )
             if user_input[CONF_CHOOSE_DATAPOINTS]:
-                self._options = {CONF_DEVICES: chosen}
+                self._options = {CONF_DEVICES: chosen, **backfill}
                 return await self.async_step_datapoints()
             if set(chosen) == set(default_devices):
                 # The default: follow every provisioned device, also ones added later.
-                self._options = {}
+                self._options = {**backfill}
             else:
-                self._options = {CONF_DEVICES: chosen}
+                self._options = {CONF_DEVICES: chosen, **backfill}
             wanted = set(chosen)
             count = sum(
                 1
@@ -436,6 +443,10 @@ class OptionsFlow(OptionsFlowWithReload):
                 ),
                 vol.Required(
                     CONF_CHOOSE_DATAPOINTS, default=CONF_DATAPOINTS in options
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_HISTORY_BACKFILL,
+                    default=options.get(CONF_HISTORY_BACKFILL, True),
                 ): BooleanSelector(),
             }
         )

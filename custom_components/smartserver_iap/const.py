@@ -27,3 +27,6 @@ CONF_CHOOSE_DATAPOINTS: Final = "choose_datapoints"
 
 # Above this many followed datapoints the options flow shows a warning.
 LARGE_DATAPOINT_COUNT: Final = 500
+
+# Entry option: import the hours an outage left empty once the link is back.
+CONF_HISTORY_BACKFILL: Final = "history_backfill"

@@ -12,7 +12,8 @@ site model (``client.site``), which the live listener keeps current before it ca
 
 Who does what: ``inventory.py`` follows devices that appear, change or vanish;
 ``registry.py`` keeps the device registry in step; ``follow.py`` turns the options
-into the followed set; ``diagnostics.py`` reports.
+into the followed set; ``history.py`` imports data logs into statistics and
+``backfill.py`` queues the hours an outage missed; ``diagnostics.py`` reports.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from homeassistant.const import CONF_HOST
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
+from .backfill import GapBackfill
 from .const import DOMAIN
 from .follow import FollowPolicy
+from .history import HistoryImporter
 from .iap.errors import IapAuthenticationError, IapError, IapNotFoundError
 from .iap.events import (
     ConnectionLost,
@@ -91,6 +94,8 @@ class SmartServerCoordinator:
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.device_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.inventory = Inventory(self)
+        self.history = HistoryImporter(self)
+        self.backfill = GapBackfill(self)
         self._live_task: asyncio.Task[None] | None = None
         self._first_sync_timer: CALLBACK_TYPE | None = None
         self._synced = False
@@ -248,6 +253,7 @@ class SmartServerCoordinator:
         if not self.connected:
             return
         self.connected = False
+        self.backfill.link_down()
         # A flapping link logs its outage once, not once per drop.
         if log and not self._loss_logged:
             self._loss_logged = True
@@ -268,6 +274,7 @@ class SmartServerCoordinator:
             self._loss_logged = False
             _LOGGER.info("Connection to SmartServer %s is back", self.host)
         self.connected = True
+        self.backfill.link_up()
         # Every entity once: availability may have changed, and the resync's values
         # are in the site already.
         self.device_listeners.notify_all()
@@ -286,7 +293,12 @@ class SmartServerCoordinator:
         # could log in again after the logout and leave a session behind.
         tasks = [
             task
-            for task in (self._live_task, *self.inventory.tasks)
+            for task in (
+                self._live_task,
+                *self.inventory.tasks,
+                *self.history.tasks,
+                *self.backfill.tasks,
+            )
             if task is not None and not task.done()
         ]
         for task in tasks:

@@ -1,13 +1,15 @@
-"""Sensors: one per followed datapoint (or per field of a structured datapoint)."""
+"""Sensors: one per followed datapoint (or per field), and the history import's progress."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.components.sensor import SensorEntity
+from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
+from homeassistant.const import PERCENTAGE, EntityCategory
 
 from .entity import (
     SmartServerDatapointEntity,
+    SmartServerEntity,
     async_setup_platform,
     described_datapoints,
 )
@@ -23,6 +25,13 @@ if TYPE_CHECKING:
 
 # Read-only and pushed: no update requests to limit.
 PARALLEL_UPDATES = 0
+
+IMPORT_PROGRESS_DESCRIPTION = SensorEntityDescription(
+    key="history_import",
+    translation_key="history_import",
+    native_unit_of_measurement=PERCENTAGE,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
 
 
 def datapoint_sensors(
@@ -44,7 +53,18 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a sensor per followed datapoint, now and when devices appear."""
-    async_setup_platform(entry, async_add_entities, datapoints=datapoint_sensors)
+    async_setup_platform(
+        entry,
+        async_add_entities,
+        hub=_import_progress_sensor,
+        datapoints=datapoint_sensors,
+    )
+
+
+def _import_progress_sensor(
+    coordinator: SmartServerCoordinator,
+) -> list[ImportProgressSensor]:
+    return [ImportProgressSensor(coordinator)]
 
 
 class SmartServerSensor(SmartServerDatapointEntity, SensorEntity):
@@ -56,3 +76,58 @@ class SmartServerSensor(SmartServerDatapointEntity, SensorEntity):
     def native_value(self) -> StateType:
         """Return the datapoint's value, converted by its type."""
         return self.entity_description.value_fn(self._value)
+
+    @property
+    def qualifier(self) -> str:
+        """Return the qualifier of the datapoint the sensor shows."""
+        return self._qualifier
+
+    @property
+    def datapoint(self) -> Datapoint | None:
+        """Return the datapoint the sensor shows (None once the SmartServer lost it)."""
+        return self.coordinator.site.datapoints.get(self._qualifier)
+
+    async def async_added_to_hass(self) -> None:
+        """Register for updates, and as a sensor whose history can be imported."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.history.add_sensor(self))
+
+
+class ImportProgressSensor(SmartServerEntity, SensorEntity):
+    """Progress of the running history import, and the datapoints being read."""
+
+    entity_description = IMPORT_PROGRESS_DESCRIPTION
+
+    def __init__(self, coordinator: SmartServerCoordinator) -> None:
+        """Attach the sensor to the SmartServer's own device."""
+        assert coordinator.site.smartserver is not None
+        super().__init__(coordinator, coordinator.site.smartserver.id)
+        self._attr_unique_id = f"{coordinator.uid}_history_import"
+
+    @property
+    def available(self) -> bool:
+        """Return True: the import's progress is known even while the link is down."""
+        return True
+
+    @property
+    def native_value(self) -> int | None:
+        """Return the percentage done (None before the first import)."""
+        return self.coordinator.history.progress
+
+    @property
+    def extra_state_attributes(self) -> dict[str, str | int | None]:
+        """Return the datapoints being read and the imports waiting."""
+        history = self.coordinator.history
+        return {
+            "datapoint": ", ".join(history.reading.values())[:255] or None,
+            "queued": history.queued,
+        }
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the importer's progress."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.history.listeners.add(
+                "progress", self.async_write_ha_state
+            )
+        )

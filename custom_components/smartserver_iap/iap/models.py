@@ -85,6 +85,26 @@ class Datapoint:
         """Return True for input datapoints, which accept writes."""
         return self.direction is Direction.INPUT
 
+    @property
+    def log_retention_days(self) -> float | None:
+        """Return how many days the SmartServer keeps this datapoint's data log.
+
+        The longest ``retention`` of the ``logs`` levels in the properties listing
+        (days: [GUESS], the documentation shows the field without its unit); None when
+        the listing shows no logging configuration.
+        """
+        levels = self.raw.get("logs")
+        if not isinstance(levels, list):
+            return None
+        days = [
+            float(level["retention"])
+            for level in levels
+            if isinstance(level, dict)
+            and isinstance(level.get("retention"), int | float)
+            and not isinstance(level.get("retention"), bool)
+        ]
+        return max(days, default=None)
+
 
 @dataclass(slots=True, frozen=True)
 class DatapointUpdate:

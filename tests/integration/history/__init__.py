@@ -1,0 +1,1 @@
+"""Tests of the data-log import into Home Assistant's recorder."""

@@ -1,0 +1,212 @@
+"""Automatic gap back-fill after Home Assistant was stopped or the link was down."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.recorder.models import StatisticData, StatisticMeanType
+from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.recorder import get_instance
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smartserver_iap.const import (
+    CONF_CHOOSE_DATAPOINTS,
+    CONF_DEVICES,
+    CONF_HISTORY_BACKFILL,
+    DOMAIN,
+)
+from tests.integration.conftest import (
+    SMARTSERVER_UID,
+    entry_data,
+    setup_entry,
+    wait_for,
+)
+
+from .conftest import (
+    ENERGY,
+    TEMPERATURE,
+    ago,
+    expected_means,
+    expected_sums,
+    log_entries,
+    sim_qualifier,
+    stored_rows,
+)
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from smartserver_sim import SmartServerSim
+
+
+def temperature_of(sim: SmartServerSim) -> str:
+    return sim_qualifier(sim, "Thermostat Büro 1", "nvoSpaceTemp")
+
+
+def energy_of(sim: SmartServerSim) -> str:
+    return sim_qualifier(sim, "Energy Meter", "nvoEnergy")
+
+
+def statistic(row: dict[str, Any]) -> StatisticData:
+    data = StatisticData(start=datetime.fromtimestamp(row["start"], UTC))
+    for key in ("mean", "min", "max", "state", "sum"):
+        if key in row:
+            data[key] = row[key]
+    return data
+
+
+def store_rows(hass: HomeAssistant, entity_id: str, *rows: dict[str, Any]) -> None:
+    """Store hourly rows as Home Assistant's compiler would have."""
+    meter = "sum" in rows[0]
+    async_import_statistics(
+        hass,
+        {
+            "has_sum": meter,
+            "mean_type": StatisticMeanType.NONE
+            if meter
+            else StatisticMeanType.ARITHMETIC,
+            "name": None,
+            "source": "recorder",
+            "statistic_id": entity_id,
+            "unit_class": "energy" if meter else "temperature",
+            "unit_of_measurement": "kWh" if meter else "°C",
+        },
+        [statistic(row) for row in rows],
+    )
+
+
+async def idle(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Wait until the back-fill was queued and every import ran."""
+    coordinator = entry.runtime_data
+    await wait_for(
+        lambda: all(
+            task.done()
+            for task in (*coordinator.backfill.tasks, *coordinator.history.tasks)
+        )
+    )
+    await get_instance(hass).async_block_till_done()
+
+
+def stopped_at(hours_ago: int, sim: SmartServerSim) -> list[dict[str, Any]]:
+    """Rows of the last hour before Home Assistant stopped."""
+    last = log_entries(sim, energy_of(sim), ago(hours_ago), ago(hours_ago - 1))
+    return [
+        {"start": ago(hours_ago), "mean": 1.0, "min": 1.0, "max": 1.0},
+        {"start": ago(hours_ago), "state": last[-1][1], "sum": 500.0},
+    ]
+
+
+async def test_the_hours_home_assistant_missed_are_imported(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, sim: SmartServerSim
+) -> None:
+    temperature, energy = stopped_at(10, sim)
+    store_rows(hass, TEMPERATURE, temperature)
+    store_rows(hass, ENERGY, energy)
+    await get_instance(hass).async_block_till_done()
+
+    await setup_entry(hass, mock_config_entry)
+    await idle(hass, mock_config_entry)
+
+    rows = await stored_rows(hass, TEMPERATURE, ago(48), ago(0))
+    expected = expected_means(log_entries(sim, temperature_of(sim), ago(9), ago(0)))
+    assert rows[0]["start"] == ago(10)
+    assert (rows[0]["mean"], rows[0]["min"]) == (1.0, 1.0)
+    assert [(r["start"], r["mean"], r["min"], r["max"]) for r in rows[1:]] == [
+        (hour, pytest.approx(mean, rel=1e-12), low, high)
+        for hour, mean, low, high in expected
+    ]
+    assert len(rows) == 10
+
+    # The meter's sum goes on from the stored one, consumption between included.
+    rows = await stored_rows(hass, ENERGY, ago(48), ago(0))
+    stored = log_entries(sim, energy_of(sim), ago(10), ago(9))[-1:]
+    readings = stored + log_entries(sim, energy_of(sim), ago(9), ago(0))
+    assert [(r["start"], r["state"], r["sum"]) for r in rows] == [
+        (hour, state, pytest.approx(total, abs=1e-9))
+        for hour, state, total in expected_sums(readings, 500.0)
+    ]
+    assert len(rows) == 10
+
+
+@pytest.mark.parametrize(
+    ("threshold", "backfilled"), [(timedelta(0), True), (None, False)]
+)
+async def test_an_outage_longer_than_the_threshold_is_filled(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: SmartServerSim,
+    threshold: timedelta | None,
+    backfilled: bool,
+) -> None:
+    coordinator = init_integration.runtime_data
+    await idle(hass, init_integration)
+    if threshold is not None:
+        coordinator.backfill.threshold = threshold
+    temperature, _ = stopped_at(6, sim)
+    store_rows(hass, TEMPERATURE, temperature)
+    await get_instance(hass).async_block_till_done()
+
+    await sim.drop_websockets()
+    await wait_for(lambda: not coordinator.connected)
+    await wait_for(lambda: coordinator.connected)
+    await idle(hass, init_integration)
+
+    rows = await stored_rows(hass, TEMPERATURE, ago(48), ago(0))
+    assert len(rows) == (6 if backfilled else 1)
+
+
+async def test_the_option_turns_the_back_fill_off(
+    hass: HomeAssistant, sim: SmartServerSim
+) -> None:
+    temperature, _ = stopped_at(10, sim)
+    store_rows(hass, TEMPERATURE, temperature)
+    await get_instance(hass).async_block_till_done()
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=SMARTSERVER_UID,
+        data=entry_data(sim),
+        options={CONF_HISTORY_BACKFILL: False},
+    )
+
+    await setup_entry(hass, entry)
+    await idle(hass, entry)
+
+    assert len(await stored_rows(hass, TEMPERATURE, ago(48), ago(0))) == 1
+    assert entry.runtime_data.history.progress is None
+
+
+@pytest.mark.parametrize(
+    ("backfill", "options"),
+    [(True, {}), (False, {CONF_HISTORY_BACKFILL: False})],
+    ids=["on", "off"],
+)
+async def test_the_options_flow_sets_the_back_fill(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    backfill: bool,
+    options: dict[str, Any],
+) -> None:
+    result: Any = await hass.config_entries.options.async_init(
+        init_integration.entry_id
+    )
+    default = {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if key in (CONF_DEVICES, CONF_HISTORY_BACKFILL)
+    }
+    assert default[CONF_HISTORY_BACKFILL] is True
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_DEVICES: default[CONF_DEVICES],
+            CONF_CHOOSE_DATAPOINTS: False,
+            CONF_HISTORY_BACKFILL: backfill,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == options
+    await hass.async_block_till_done()
+    assert init_integration.runtime_data.backfill.enabled is backfill
