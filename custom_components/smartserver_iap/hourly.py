@@ -92,13 +92,14 @@ class HourlySeries:
     """The hourly buckets of one series (one entity) of a data-log query.
 
     ``value_fn`` turns an entry's raw value into the number to aggregate, already in
-    the statistics' unit, or None when the entry holds no number.
+    the statistics' unit, or None when the entry holds no number; without one, the
+    raw value is the number when it is a finite int or float.
     """
 
     __slots__ = ("hours", "meter", "not_numeric", "value_fn")
 
     def __init__(
-        self, value_fn: Callable[[JsonValue], float | None], *, meter: bool
+        self, value_fn: Callable[[JsonValue], float | None] | None, *, meter: bool
     ) -> None:
         self.value_fn = value_fn
         self.meter = meter
@@ -107,7 +108,13 @@ class HourlySeries:
 
     def add(self, t: float, raw: JsonValue) -> bool:
         """Aggregate one entry; return False when it repeats a reading's time."""
-        value = self.value_fn(raw)
+        value_fn = self.value_fn
+        kind = type(raw)
+        # ``x - x`` is 0.0 for finite floats only (NaN and infinities give NaN).
+        if value_fn is None and (kind is int or (kind is float and raw - raw == 0.0)):  # type: ignore[operator]
+            value: float | None = raw  # type: ignore[assignment]
+        else:
+            value = None if value_fn is None else value_fn(raw)
         if value is None:
             self.not_numeric += 1
             return True

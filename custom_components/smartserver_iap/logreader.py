@@ -14,6 +14,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import logging
+import math
 from typing import TYPE_CHECKING
 
 from .hourly import HOUR, hour_of
@@ -141,43 +142,55 @@ async def _stream(  # noqa: PLR0917
     """Run one query of ``window`` and aggregate what it delivers (the hot loop)."""
     qualifier = datapoint.qualifier
     lo, hi = window
+    low = -math.inf if lo is None else lo
+    # Locals on the hot path; written back to ``attempt`` and ``stats`` at the end.
+    # NaN compares false both ways, so the first entry sets no order.
+    last_t = math.nan
+    ascending = descending = True
+    read = duplicates = 0
     countdown = PROGRESS_EVERY
-    async with aclosing(
-        client.iter_log(
-            datapoint.device_id,
-            datapoint.block_name,
-            datapoint.block_index,
-            datapoint.name,
-            _query_time(lo),
-            _query_time(hi),
-        )
-    ) as entries:
-        async for entry in entries:
-            if entry.qualifier != qualifier:
-                stats.other_datapoint += 1
-                continue
-            t = entry.utc.timestamp()
-            if t >= hi or (lo is not None and t < lo):
-                stats.outside_window += 1
-                continue
-            last_t = attempt.last_t
-            if last_t is not None:
+    try:
+        async with aclosing(
+            client.iter_log(
+                datapoint.device_id,
+                datapoint.block_name,
+                datapoint.block_index,
+                datapoint.name,
+                _query_time(lo),
+                _query_time(hi),
+            )
+        ) as entries:
+            async for entry in entries:
+                if entry.qualifier != qualifier:
+                    stats.other_datapoint += 1
+                    continue
+                t = entry.utc.timestamp()
+                if t >= hi or t < low:
+                    stats.outside_window += 1
+                    continue
                 if t > last_t:
-                    attempt.descending = False
+                    descending = False
                 elif t < last_t:
-                    attempt.ascending = False
-            attempt.last_t = t
-            stats.entries += 1
-            value = entry.value
-            fresh = True
-            for one in series:
-                fresh = one.add(t, value) and fresh
-            if not fresh:
-                stats.duplicates += 1
-            countdown -= 1
-            if not countdown:
-                countdown = PROGRESS_EVERY
-                progress.report(t, ascending=attempt.ascending)
+                    ascending = False
+                last_t = t
+                read += 1
+                value = entry.value
+                fresh = True
+                for one in series:
+                    fresh = one.add(t, value) and fresh
+                if not fresh:
+                    duplicates += 1
+                countdown -= 1
+                if not countdown:
+                    countdown = PROGRESS_EVERY
+                    progress.report(t, ascending=ascending)
+    finally:
+        if read:
+            attempt.last_t = last_t
+        attempt.ascending = ascending
+        attempt.descending = descending
+        stats.entries += read
+        stats.duplicates += duplicates
 
 
 class _Progress:

@@ -38,6 +38,7 @@ from homeassistant.components.sensor.const import UNIT_CONVERTERS
 from homeassistant.helpers.recorder import get_instance, session_scope
 from sqlalchemy import func, select
 
+from .datapoint_types import as_number
 from .hourly import HOUR, StoredRow, hour_of, mean_rows, sum_rows
 
 if TYPE_CHECKING:
@@ -74,8 +75,9 @@ class StatisticTarget:
 
     metadata: StatisticMetaData
     meter: bool
-    # An entry's raw value -> the number in the statistics' unit (None: not a number).
-    to_number: Callable[[JsonValue], float | None]
+    # An entry's raw value -> the number in the statistics' unit (None: not a
+    # number); None when the raw value is the number (``HourlySeries``).
+    to_number: Callable[[JsonValue], float | None] | None
 
     @property
     def statistic_id(self) -> str:
@@ -109,7 +111,12 @@ def unit_class_of(device_class: str | None, unit: str | None) -> str | None:
 def _number_fn(
     value_fn: Callable[[JsonValue], StateType],
     convert: Callable[[float], float] | None,
-) -> Callable[[JsonValue], float | None]:
+) -> Callable[[JsonValue], float | None] | None:
+    """Return the raw value -> number function; None when the value is the number."""
+    if value_fn is as_number and convert is None:
+        # The common case, checked inline for each entry (``HourlySeries.add``).
+        return None
+
     def to_number(raw: JsonValue) -> float | None:
         value = value_fn(raw)
         if type(value) is float or type(value) is int:

@@ -58,6 +58,12 @@ def parse_timestamp(text: str | float) -> datetime:
             return _fromisoformat(text).astimezone(UTC)
         except ValueError, OverflowError:
             pass
+    # Fast path: Java's ZonedDateTime in UTC, the form data-log entries carry.
+    elif text[-6:] == "Z[UTC]":
+        try:
+            return _fromisoformat(text[:-5]).astimezone(UTC)
+        except ValueError, OverflowError:
+            pass
     return _parse_slow(text)
 
 
