@@ -25,6 +25,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .follow import FollowPolicy
@@ -36,13 +37,17 @@ from .iap.events import (
     DeviceStatusChanged,
     LiveEvent,
     Resynced,
+    ServerTime,
     SubscriptionTakenOver,
 )
 from .inventory import Inventory
 from .listeners import CallbackRegistry
+from .naming import smartserver_label
 from .registry import DeviceRegistrySync
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .iap.client import IapClient
 
 _LOGGER = logging.getLogger(__name__)
@@ -86,6 +91,10 @@ class SmartServerCoordinator:
             hass, entry, self.site, entry.unique_id or ""
         )
         self.connected = False
+        # The SmartServer's clock (NTF:TIME, firmware 4.1 on) and when it arrived:
+        # diagnostics show how far it is off.
+        self.server_time: datetime | None = None
+        self.server_time_received: datetime | None = None
         # Entities by the qualifier they show (the hot path), and by device: those
         # are written when the device's status or the link changes.
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
@@ -100,8 +109,15 @@ class SmartServerCoordinator:
 
     @property
     def host(self) -> str:
-        """Return the host name, for logs."""
+        """Return the host name."""
         return str(self.config_entry.data[CONF_HOST])
+
+    @property
+    def label(self) -> str:
+        """Return how logs name this SmartServer: its name and host."""
+        smartserver = self.site.smartserver
+        name = smartserver.name if smartserver else self.config_entry.title
+        return smartserver_label(name, self.host)
 
     @property
     def uid(self) -> str:
@@ -180,7 +196,7 @@ class SmartServerCoordinator:
                 if self.closed:
                     return
                 self._set_link_down(str(err) or "authentication failed")
-                _LOGGER.debug("Live link of %s stopped: %s", self.host, err)
+                _LOGGER.debug("Live link of %s stopped: %s", self.label, err)
                 self.config_entry.async_start_reauth(self.hass)
                 return
             except Exception as err:  # noqa: BLE001 - the backstop of a background task
@@ -196,12 +212,12 @@ class SmartServerCoordinator:
     def _live_failed_with(self, err: Exception) -> None:
         self._set_link_down(str(err) or type(err).__name__)
         if self._live_failed:
-            _LOGGER.debug("Live link of %s stopped again: %r", self.host, err)
+            _LOGGER.debug("Live link of %s stopped again: %r", self.label, err)
             return
         self._live_failed = True
         _LOGGER.error(
-            "Live link of SmartServer %s stopped: %s; restarting in %g s",
-            self.host,
+            "Live link of %s stopped: %s; restarting in %g s",
+            self.label,
             err,
             LIVE_RESTART_DELAY,
             exc_info=not isinstance(err, IapError),
@@ -234,14 +250,18 @@ class SmartServerCoordinator:
             case SubscriptionTakenOver(healed=healed):
                 _LOGGER.warning(
                     "Another session of the same user took over the datapoint "
-                    "subscription of SmartServer %s (taken back: %s); give Home "
-                    "Assistant a dedicated SmartServer user",
-                    self.host,
+                    "subscription of %s (taken back: %s); give Home Assistant a "
+                    "dedicated SmartServer user",
+                    self.label,
                     "yes" if healed else "no",
                 )
+            case ServerTime(value=value):
+                # Every 30 s: kept for diagnostics, not worth a log line.
+                self.server_time = value
+                self.server_time_received = dt_util.utcnow()
             case _:
-                # Alarms, notifications and the server clock belong to later platforms.
-                _LOGGER.debug("Unhandled live event from %s: %s", self.host, event)
+                # Alarms and notifications belong to later platforms.
+                _LOGGER.debug("Unhandled live event from %s: %s", self.label, event)
 
     @callback
     def _set_link_down(self, reason: str, *, log: bool = True) -> None:
@@ -251,7 +271,7 @@ class SmartServerCoordinator:
         # A flapping link logs its outage once, not once per drop.
         if log and not self._loss_logged:
             self._loss_logged = True
-            _LOGGER.info("Lost connection to SmartServer %s: %s", self.host, reason)
+            _LOGGER.info("Lost connection to %s: %s", self.label, reason)
         self.device_listeners.notify_all()
 
     @callback
@@ -266,7 +286,7 @@ class SmartServerCoordinator:
         self._live_failed = False
         if not self.connected and self._loss_logged:
             self._loss_logged = False
-            _LOGGER.info("Connection to SmartServer %s is back", self.host)
+            _LOGGER.info("Connection to %s is back", self.label)
         self.connected = True
         # Every entity once: availability may have changed, and the resync's values
         # are in the site already.
@@ -295,4 +315,4 @@ class SmartServerCoordinator:
         try:
             await self.client.close()
         except IapError as err:
-            _LOGGER.debug("Closing the client of %s failed: %s", self.host, err)
+            _LOGGER.debug("Closing the client of %s failed: %s", self.label, err)

@@ -24,9 +24,20 @@ def _coordinator_diagnostics(coordinator: SmartServerCoordinator) -> dict[str, A
         key = site.datapoints[qualifier].type_name or "unknown"
         by_type[key] = by_type.get(key, 0) + 1
     sc = site.smartserver
+    server_time = coordinator.server_time
+    received = coordinator.server_time_received
     return {
         "connected": coordinator.connected,
         "client_connected": coordinator.client.connected,
+        "server_time": {
+            "value": server_time.isoformat() if server_time else None,
+            "received": received.isoformat() if received else None,
+            "offset_s": (
+                round((server_time - received).total_seconds(), 3)
+                if server_time and received
+                else None
+            ),
+        },
         "smartserver": {
             "name": sc.name if sc else None,
             "type": sc.type_name if sc else None,

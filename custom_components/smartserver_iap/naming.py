@@ -1,4 +1,4 @@
-"""The names people see for datapoint entities."""
+"""The names people read: datapoint entities, and a SmartServer in log lines."""
 
 from __future__ import annotations
 
@@ -28,3 +28,14 @@ def display_names(datapoints: Iterable[Datapoint]) -> dict[str, str]:
             name = f"{dp.block_name} {dp.block_index} {name}"
         names[dp.qualifier] = name
     return names
+
+
+def smartserver_label(name: str | None, host: str) -> str:
+    """Return how log lines name a SmartServer: ``SmartServer 'Building A' (192.0.2.10)``.
+
+    The name tells two SmartServers on one host (a port each) apart; the host says
+    where to look.
+    """
+    if not name:
+        return f"SmartServer {host}"
+    return f"SmartServer '{name}' ({host})"
