@@ -44,7 +44,7 @@ async def test_setup_and_unload(
     assert entry.state is ConfigEntryState.LOADED
     coordinator = entry.runtime_data
     assert coordinator.connected
-    assert len(coordinator.site.subscribed) == 46
+    assert len(coordinator.site.subscribed) == 47
     # One listing of devices and datapoints each, whatever the count: no per-entity I/O.
     assert coordinator.client.stats.requests < 15
 
