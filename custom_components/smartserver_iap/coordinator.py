@@ -27,7 +27,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .const import CONF_PROGRAMMATIC_NAMES, DOMAIN
 from .follow import FollowPolicy
 from .iap.errors import IapAuthenticationError, IapError, IapNotFoundError
 from .iap.events import (
@@ -87,6 +87,7 @@ class SmartServerCoordinator:
         self.client = client
         self.site = client.site
         self.policy = FollowPolicy.from_options(entry.options)
+        self.programmatic_names = bool(entry.options.get(CONF_PROGRAMMATIC_NAMES))
         self.registry = DeviceRegistrySync(
             hass, entry, self.site, entry.unique_id or ""
         )

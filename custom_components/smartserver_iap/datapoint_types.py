@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 import json
 import math
-import re
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
@@ -41,6 +40,8 @@ from homeassistant.const import (
     UnitOfVolume,
     UnitOfVolumeFlowRate,
 )
+
+from .naming import name_words
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -165,6 +166,19 @@ class DatapointEntities:
 
     sensors: tuple[DatapointSensorDescription, ...] = ()
     binary_sensors: tuple[DatapointBinarySensorDescription, ...] = ()
+
+    @property
+    def device_class(self) -> str | None:
+        """Return the device class of a datapoint that is one sensor, else None.
+
+        Enumerations have none to speak of: Home Assistant names no entity "Enum".
+        """
+        if len(self.sensors) != 1 or self.binary_sensors or self.sensors[0].key:
+            return None
+        device_class = self.sensors[0].device_class
+        if device_class in (None, SensorDeviceClass.ENUM):
+            return None
+        return str(device_class)
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +402,7 @@ _SWITCH = DatapointEntities(
     sensors=(
         DatapointSensorDescription(
             key="level",
+            translation_key="switch_level",
             native_unit_of_measurement=PERCENTAGE,
             state_class=SensorStateClass.MEASUREMENT,
             suggested_display_precision=0,
@@ -402,8 +417,6 @@ _SWITCH = DatapointEntities(
         ),
     ),
 )
-
-_WORDS: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
 def _names_say(datapoint: Datapoint, word: str, *, device: bool = False) -> bool:
@@ -420,7 +433,7 @@ def _names_say(datapoint: Datapoint, word: str, *, device: bool = False) -> bool
             continue
         if len(word) > 3 and word in name.lower():
             return True
-        if any(part.lower() == word for part in _WORDS.findall(name)):
+        if any(part.lower() == word for part in name_words(name)):
             return True
     return False
 

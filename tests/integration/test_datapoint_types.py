@@ -418,3 +418,18 @@ def test_integer_and_float_readers() -> None:
     assert as_float(3) == 3.0
     assert isinstance(as_float(3), float)
     assert as_float(True) is None
+
+
+@pytest.mark.parametrize(
+    ("type_name", "device_class"),
+    [
+        ("SNVT_temp_p", "temperature"),
+        ("SNVT_count", None),
+        ("SNVT_occupancy", None),
+        ("SNVT_switch", None),
+        ("SNVT_temp_setpt", None),
+    ],
+)
+def test_device_class_for_names(type_name: str, device_class: str | None) -> None:
+    """Only a datapoint that is one sensor of a real device class is named by it."""
+    assert describe_datapoint(dp(type_name)).device_class == device_class
