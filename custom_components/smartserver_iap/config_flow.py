@@ -1,11 +1,14 @@
-"""Config flow: add a SmartServer, reauthenticate, reconfigure."""
+"""Config flow: add a SmartServer (by hand or discovered), reauthenticate, reconfigure."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import (
+    SOURCE_DHCP,
+    SOURCE_IGNORE,
     SOURCE_RECONFIGURE,
     ConfigFlow,
     ConfigFlowResult,
@@ -39,6 +42,8 @@ from .options_flow import SmartServerOptionsFlow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
     from .coordinator import SmartServerConfigEntry
     from .iap.models import Device
@@ -81,6 +86,7 @@ def _schema(*, host: bool, port: bool, credentials: bool, trust: bool) -> vol.Sc
 # The fields of each step that tests a connection, by step id.
 _FORMS = {
     "user": _schema(host=True, port=True, credentials=True, trust=True),
+    "discovery_confirm": _schema(host=False, port=True, credentials=True, trust=True),
     "reconfigure": _schema(host=True, port=True, credentials=False, trust=True),
     "reauth_confirm": _schema(host=False, port=False, credentials=True, trust=False),
 }
@@ -88,6 +94,14 @@ _FORMS = {
 
 def _uid_of(device: Device) -> str:
     return device.uid or device.id
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 class TrustRequired(Exception):
@@ -216,6 +230,66 @@ class SmartServerConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self._async_test("user", data, user_input)
         return self._async_show("user", {})
 
+    # -- discovery ---------------------------------------------------------------------
+
+    async def async_step_dhcp(
+        self, discovery_info: DhcpServiceInfo
+    ) -> ConfigFlowResult:
+        """A network card of Echelon's asked for an address: offer to add it.
+
+        A SmartServer's uid is its MAC address; a configured one that moved to a new
+        address gets the new one once it answers there as the same SmartServer.
+        """
+        await self.async_set_unique_id(
+            discovery_info.macaddress.replace(":", "").upper()
+        )
+        host = discovery_info.ip
+        self._abort_if_unique_id_configured(updates=await self._async_moved_to(host))
+        self._async_abort_entries_match({CONF_HOST: host})
+        self._data = {CONF_HOST: host}
+        self.context["title_placeholders"] = {"host": host}
+        return await self.async_step_discovery_confirm()
+
+    async def _async_moved_to(self, host: str) -> dict[str, Any] | None:
+        """Return the entry update if the configured SmartServer now answers at ``host``.
+
+        Only an entry configured by IP address follows: a host name follows the
+        SmartServer by itself, and a certificate may be issued for that name.
+        """
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, self.unique_id or ""
+        )
+        if entry is None or entry.source == SOURCE_IGNORE:
+            return None
+        old = entry.data[CONF_HOST]
+        if old == host or not _is_ip_address(old):
+            return None
+        try:
+            device = await async_identify(self.hass, {**entry.data, CONF_HOST: host})
+        except IapError as err:
+            _LOGGER.debug("%s does not answer as %s: %s", host, entry.title, err)
+            return None
+        if _uid_of(device) != self.unique_id:
+            return None
+        return {CONF_HOST: host}
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm the discovered SmartServer and ask for a user."""
+        host = self._data[CONF_HOST]
+        if user_input is not None:
+            data = {
+                CONF_HOST: host,
+                CONF_PORT: int(user_input[CONF_PORT]),
+                CONF_USERNAME: user_input[CONF_USERNAME],
+                CONF_PASSWORD: user_input[CONF_PASSWORD],
+            }
+            return await self._async_test(
+                "discovery_confirm", data, user_input, {"host": host}
+            )
+        return self._async_show("discovery_confirm", {}, placeholders={"host": host})
+
     # -- certificate -------------------------------------------------------------------
 
     async def async_step_trust_certificate(
@@ -256,7 +330,11 @@ class SmartServerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def _async_show_origin(self, errors: dict[str, str]) -> ConfigFlowResult:
         """Show the form that led to the trust step again, the certificate trusted."""
-        step_id = "reconfigure" if self.source == SOURCE_RECONFIGURE else "user"
+        step_id = "user"
+        if self.source == SOURCE_RECONFIGURE:
+            step_id = "reconfigure"
+        elif self.source == SOURCE_DHCP:
+            step_id = "discovery_confirm"
         suggested = {**self._data, CONF_CERTIFICATE: CERT_PIN}
         suggested.pop(CONF_PASSWORD, None)
         return self._async_show(
