@@ -43,10 +43,11 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
     async_test_home_assistant,
 )
 
-from custom_components.smartserver_iap import coordinator as coordinator_module  # noqa: E402
+from custom_components.smartserver_iap import connection  # noqa: E402
 from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN  # noqa: E402
 from custom_components.smartserver_iap.iap.frames import FrameDecoder  # noqa: E402
 from custom_components.smartserver_iap.iap.live import LiveOptions  # noqa: E402
+from custom_components.smartserver_iap.iap.models import DatapointUpdate  # noqa: E402
 from smartserver_sim.scenario import large_spec  # noqa: E402
 
 if TYPE_CHECKING:
@@ -76,11 +77,15 @@ def state_writer(hass: HomeAssistant, entity_id: str, attributes: Any) -> Writer
 def entity_writer(entity: Any) -> Writer:
     """Write through the integration's own entity, bypassing client and coordinator.
 
-    This is the floor Home Assistant's entity layer sets for any integration.
+    The value goes where the entity reads it (the site model's values), then the
+    entity writes its state: the floor Home Assistant's entity layer sets for any
+    integration.
     """
+    values = entity.coordinator.site.values
+    qualifier = entity._qualifier
 
     def write(value: Any) -> None:
-        entity._value = value
+        values[qualifier] = DatapointUpdate(qualifier, value)
         entity.async_write_ha_state()
 
     return write
@@ -275,7 +280,7 @@ async def run_benchmarks(
     hass.config.components.add("recorder")
     # The minutely subscription probe would take the emptied subscription back in the
     # middle of the entity-floor rounds; it costs one request a minute otherwise.
-    coordinator_module.LIVE_OPTIONS = LiveOptions(probe_interval=None)
+    connection.LIVE_OPTIONS = LiveOptions(probe_interval=None)
     # Plain DNS instead of the zeroconf-backed resolver (no network integration here),
     # as the test harness's mock_zeroconf_resolver fixture does.
     resolver = ThreadedResolver()
@@ -301,7 +306,7 @@ async def run_benchmarks(
     await hass.async_block_till_done()
     setup_seconds = time.perf_counter() - began
     coordinator = entry.runtime_data
-    qualifiers = sorted(coordinator.followed)
+    qualifiers = sorted(coordinator.site.subscribed)
     states = hass.states.async_all("sensor")
     print(
         f"setup: {len(qualifiers)} followed datapoints, {len(states)} sensor entities, "

@@ -11,13 +11,12 @@ from homeassistant.exceptions import (
     ConfigEntryNotReady,
 )
 
+from .connection import create_client
 from .const import DOMAIN
 from .coordinator import (
     SmartServerConfigEntry,
     SmartServerCoordinator,
     WrongSmartServerError,
-    async_create_entry_session,
-    create_client,
 )
 from .iap.errors import (
     IapAuthenticationError,
@@ -67,13 +66,12 @@ def _setup_error(
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmartServerConfigEntry) -> bool:
     """Connect to the SmartServer, read what it has, then start the live link."""
-    client = create_client(hass, entry.data, async_create_entry_session(hass))
-    coordinator = SmartServerCoordinator(hass, entry, client)
+    coordinator = SmartServerCoordinator(hass, entry, create_client(hass, entry.data))
     try:
         await coordinator.async_setup()
         entry.runtime_data = coordinator
-        coordinator.async_register_hub()
-        coordinator.async_remove_stale_devices()
+        coordinator.registry.async_register_hub()
+        coordinator.registry.async_remove_stale()
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except (IapError, WrongSmartServerError) as err:
         await coordinator.async_shutdown()
@@ -108,8 +106,4 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: SmartServerConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Allow removing a device the SmartServer no longer has."""
-    coordinator = entry.runtime_data
-    if coordinator.hub_identifier in device.identifiers:
-        return False
-    current = {coordinator.device_identifier(d) for d in coordinator.devices}
-    return not device.identifiers & current
+    return not entry.runtime_data.registry.is_current(device)

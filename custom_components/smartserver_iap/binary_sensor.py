@@ -10,11 +10,16 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
 
-from .entity import SmartServerDatapointEntity, SmartServerEntity, described_datapoints
+from .entity import (
+    SmartServerDatapointEntity,
+    SmartServerEntity,
+    async_setup_platform,
+    described_datapoints,
+)
 
 if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import SmartServerConfigEntry, SmartServerCoordinator
@@ -38,14 +43,27 @@ LINK_DESCRIPTION = BinarySensorEntityDescription(
 )
 
 
-def _datapoint_entities(
+def datapoint_binary_sensors(
     coordinator: SmartServerCoordinator, datapoints: list[Datapoint]
 ) -> list[SmartServerDatapointBinarySensor]:
+    """Return the on/off halves of some followed datapoints."""
     return [
-        SmartServerDatapointBinarySensor(coordinator, device_id, dp, description)
-        for device_id, dp, described in described_datapoints(coordinator, datapoints)
+        SmartServerDatapointBinarySensor(coordinator, device_id, dp, name, description)
+        for device_id, dp, name, described in described_datapoints(
+            coordinator, datapoints
+        )
         for description in described.binary_sensors
     ]
+
+
+def _health_sensors(
+    coordinator: SmartServerCoordinator, devices: list[Device]
+) -> list[DeviceHealthBinarySensor]:
+    return [DeviceHealthBinarySensor(coordinator, device.id) for device in devices]
+
+
+def _link_sensor(coordinator: SmartServerCoordinator) -> list[LinkBinarySensor]:
+    return [LinkBinarySensor(coordinator)]
 
 
 async def async_setup_entry(
@@ -54,58 +72,35 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the link, a health sensor per device and on/off datapoint halves."""
-    coordinator = entry.runtime_data
-
-    @callback
-    def add_devices(devices: list[Device]) -> None:
-        async_add_entities(
-            DeviceHealthBinarySensor(coordinator, device.id)
-            for device in devices
-            if not device.is_smartserver
-        )
-
-    @callback
-    def add_datapoints(datapoints: list[Datapoint]) -> None:
-        async_add_entities(_datapoint_entities(coordinator, datapoints))
-
-    coordinator.new_devices_callbacks.append(add_devices)
-    coordinator.new_datapoints_callbacks.append(add_datapoints)
-
-    @callback
-    def forget() -> None:
-        coordinator.new_devices_callbacks.remove(add_devices)
-        coordinator.new_datapoints_callbacks.remove(add_datapoints)
-
-    entry.async_on_unload(forget)
-    async_add_entities([SmartServerLinkBinarySensor(coordinator)])
-    add_devices(list(coordinator.devices.values()))
-    add_datapoints(list(coordinator.followed.values()))
+    async_setup_platform(
+        entry,
+        async_add_entities,
+        hub=_link_sensor,
+        devices=_health_sensors,
+        datapoints=datapoint_binary_sensors,
+    )
 
 
-class SmartServerLinkBinarySensor(BinarySensorEntity):
+class LinkBinarySensor(SmartServerEntity, BinarySensorEntity):
     """Whether Home Assistant's live link to the SmartServer is up (always available)."""
 
-    _attr_has_entity_name = True
-    _attr_should_poll = False
     entity_description = LINK_DESCRIPTION
 
     def __init__(self, coordinator: SmartServerCoordinator) -> None:
         """Attach the sensor to the SmartServer's own device."""
-        self.coordinator = coordinator
+        assert coordinator.site.smartserver is not None
+        super().__init__(coordinator, coordinator.site.smartserver.id)
         self._attr_unique_id = f"{coordinator.uid}_link"
-        self._attr_device_info = coordinator.hub_device_info()
+
+    @property
+    def available(self) -> bool:
+        """Return True: the link's state is known even while it is down."""
+        return True
 
     @property
     def is_on(self) -> bool:
         """Return True while the live link is up."""
         return self.coordinator.connected
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the link."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self.coordinator.async_add_link_listener(self.async_write_ha_state)
-        )
 
 
 class DeviceHealthBinarySensor(SmartServerEntity, BinarySensorEntity):
@@ -121,14 +116,14 @@ class DeviceHealthBinarySensor(SmartServerEntity, BinarySensorEntity):
     @property
     def available(self) -> bool:
         """Return True while the link is up: health is known only then."""
-        return (
-            self.coordinator.connected and self._device_id in self.coordinator.devices
+        return self.coordinator.connected and (
+            self._device_id in self.coordinator.site.devices
         )
 
     @property
     def is_on(self) -> bool | None:
         """Return True when the device is provisioned and its health is not down."""
-        device = self.coordinator.devices.get(self._device_id)
+        device = self.coordinator.site.devices.get(self._device_id)
         if device is None or (
             device.status.health is None and device.status.state is None
         ):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.const import CONF_HOST, CONF_PORT
 
-from .coordinator import create_client
+from .connection import create_client
 from .iap.errors import (
     ConnectionFailure,
     IapAuthenticationError,

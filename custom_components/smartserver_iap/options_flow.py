@@ -24,18 +24,16 @@ import probatio as vol
 
 from .const import CONF_DATAPOINTS, CONF_DEVICES, LARGE_DATAPOINT_COUNT
 from .iap.models import Direction
+from .naming import display_names
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from .coordinator import SmartServerConfigEntry, SmartServerCoordinator
-    from .iap.models import Datapoint, Device
+    from .coordinator import SmartServerConfigEntry
+    from .iap.models import Device
+    from .iap.site import Site
 
 CONF_DEVICE = "device"
-
-
-def _is_provisioned(device: Device) -> bool:
-    return device.status.state in (None, "provisioned")
 
 
 def _device_label(device: Device) -> str:
@@ -61,21 +59,19 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
         self._device: str = ""
 
     @property
-    def _hub(self) -> SmartServerCoordinator:
+    def _site(self) -> Site:
         entry: SmartServerConfigEntry = self.config_entry
-        return entry.runtime_data
+        return entry.runtime_data.site
 
     def _sorted_devices(self) -> list[Device]:
-        return sorted(self._hub.devices.values(), key=lambda d: (d.name, d.id))
-
-    def _datapoints_of(self, device_ids: Iterable[str]) -> list[Datapoint]:
-        wanted = set(device_ids)
-        hub = self._hub
-        return [dp for dp in hub.datapoints.values() if hub.device_of(dp) in wanted]
+        return sorted(self._site.devices.values(), key=lambda d: (d.name, d.id))
 
     def _outputs_of(self, device_ids: Iterable[str]) -> int:
+        site = self._site
         return sum(
-            dp.direction is Direction.OUTPUT for dp in self._datapoints_of(device_ids)
+            dp.direction is Direction.OUTPUT
+            for device_id in device_ids
+            for dp in site.datapoints_of(device_id)
         )
 
     # -- what to follow ----------------------------------------------------------------
@@ -90,8 +86,8 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
             step_id="init",
             menu_options=["follow_all", "choose_devices", "choose_datapoints"],
             description_placeholders={
-                "followed": str(len(self._hub.followed)),
-                "devices": str(len(self._hub.devices)),
+                "followed": str(len(self._site.subscribed)),
+                "devices": str(len(self._site.devices)),
             },
         )
 
@@ -100,7 +96,9 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
     ) -> ConfigFlowResult:
         """Follow every provisioned device, including devices added later."""
         self._options = {}
-        provisioned = [d.id for d in self._hub.devices.values() if _is_provisioned(d)]
+        provisioned = [
+            d.id for d in self._site.devices.values() if d.status.is_provisioned
+        ]
         return await self._async_done(self._outputs_of(provisioned))
 
     async def async_step_choose_devices(
@@ -113,7 +111,7 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
             return await self._async_done(self._outputs_of(chosen))
         devices = self._sorted_devices()
         default = self.config_entry.options.get(
-            CONF_DEVICES, [d.id for d in devices if _is_provisioned(d)]
+            CONF_DEVICES, [d.id for d in devices if d.status.is_provisioned]
         )
         return self.async_show_form(
             step_id="choose_devices",
@@ -135,9 +133,9 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Start from what is followed now, then pick a device."""
-        hub = self._hub
-        current = self.config_entry.options.get(CONF_DATAPOINTS, hub.followed)
-        self._chosen = {q for q in current if q in hub.datapoints}
+        site = self._site
+        current = self.config_entry.options.get(CONF_DATAPOINTS, site.subscribed)
+        self._chosen = {q for q in current if q in site.datapoints}
         return await self.async_step_pick_device()
 
     async def async_step_pick_device(
@@ -147,20 +145,14 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             self._device = user_input[CONF_DEVICE]
             return await self.async_step_device_datapoints()
-        counts: dict[str, list[int]] = {}
-        hub = self._hub
-        for dp in hub.datapoints.values():
-            count = counts.setdefault(hub.device_of(dp) or "", [0, 0])
-            count[0] += dp.qualifier in self._chosen
-            count[1] += 1
-        options = [
-            SelectOptionDict(
-                value=d.id,
-                label=f"{_device_label(d)}: {counts[d.id][0]}/{counts[d.id][1]}",
-            )
-            for d in self._sorted_devices()
-            if d.id in counts
-        ]
+        site = self._site
+        options = []
+        for device in self._sorted_devices():
+            qualifiers = [dp.qualifier for dp in site.datapoints_of(device.id)]
+            if qualifiers:
+                chosen = sum(q in self._chosen for q in qualifiers)
+                label = f"{_device_label(device)}: {chosen}/{len(qualifiers)}"
+                options.append(SelectOptionDict(value=device.id, label=label))
         return self.async_show_form(
             step_id="pick_device",
             data_schema=vol.Schema(
@@ -179,13 +171,13 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Choose datapoints of one device, inputs included."""
-        candidates = self._datapoints_of([self._device])
+        candidates = self._site.datapoints_of(self._device)
         if user_input is not None:
             self._chosen.difference_update(dp.qualifier for dp in candidates)
             self._chosen.update(user_input[CONF_DATAPOINTS])
             return await self.async_step_datapoints_chosen()
-        names = self._hub.names
-        candidates.sort(key=lambda dp: names.get(dp.qualifier, dp.name))
+        names = display_names(candidates)
+        candidates.sort(key=lambda dp: names[dp.qualifier])
         return self.async_show_form(
             step_id="device_datapoints",
             data_schema=vol.Schema(
@@ -201,7 +193,7 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
                         [
                             SelectOptionDict(
                                 value=dp.qualifier,
-                                label=f"{names.get(dp.qualifier, dp.name)} "
+                                label=f"{names[dp.qualifier]} "
                                 f"({dp.type_name or '?'}, {dp.direction.value})",
                             )
                             for dp in candidates
@@ -210,7 +202,7 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
                 }
             ),
             description_placeholders={
-                "device": self._hub.devices[self._device].name,
+                "device": self._site.devices[self._device].name,
                 "available": str(len(candidates)),
             },
         )
@@ -229,8 +221,8 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Follow exactly the chosen datapoints."""
-        hub = self._hub
-        devices = {hub.device_of(hub.datapoints[q]) for q in self._chosen}
+        site = self._site
+        devices = {site.device_of(q) for q in self._chosen}
         self._options = {
             CONF_DEVICES: sorted(d for d in devices if d is not None),
             CONF_DATAPOINTS: sorted(self._chosen),

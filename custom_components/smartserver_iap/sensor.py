@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.components.sensor import SensorEntity
-from homeassistant.core import HomeAssistant, callback
 
-from .entity import SmartServerDatapointEntity, described_datapoints
+from .entity import (
+    SmartServerDatapointEntity,
+    async_setup_platform,
+    described_datapoints,
+)
 
 if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
@@ -21,12 +25,15 @@ if TYPE_CHECKING:
 PARALLEL_UPDATES = 0
 
 
-def _entities(
+def datapoint_sensors(
     coordinator: SmartServerCoordinator, datapoints: list[Datapoint]
 ) -> list[SmartServerSensor]:
+    """Return the sensors of some followed datapoints."""
     return [
-        SmartServerSensor(coordinator, device_id, dp, description)
-        for device_id, dp, described in described_datapoints(coordinator, datapoints)
+        SmartServerSensor(coordinator, device_id, dp, name, description)
+        for device_id, dp, name, described in described_datapoints(
+            coordinator, datapoints
+        )
         for description in described.sensors
     ]
 
@@ -37,17 +44,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a sensor per followed datapoint, now and when devices appear."""
-    coordinator = entry.runtime_data
-
-    @callback
-    def add_datapoints(datapoints: list[Datapoint]) -> None:
-        async_add_entities(_entities(coordinator, datapoints))
-
-    coordinator.new_datapoints_callbacks.append(add_datapoints)
-    entry.async_on_unload(
-        lambda: coordinator.new_datapoints_callbacks.remove(add_datapoints)
-    )
-    add_datapoints(list(coordinator.followed.values()))
+    async_setup_platform(entry, async_add_entities, datapoints=datapoint_sensors)
 
 
 class SmartServerSensor(SmartServerDatapointEntity, SensorEntity):

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.smartserver_iap import coordinator as coordinator_module
 from custom_components.smartserver_iap.binary_sensor import (
     DeviceHealthBinarySensor,
-    _datapoint_entities as binary_entities,
+    datapoint_binary_sensors,
 )
 from custom_components.smartserver_iap.const import DOMAIN
+from custom_components.smartserver_iap.coordinator import (
+    FIRST_SYNC_TIMEOUT,
+    LIVE_RESTART_DELAY,
+)
 from custom_components.smartserver_iap.iap.client import IapClient
 from custom_components.smartserver_iap.iap.errors import (
     IapConnectionError,
@@ -25,14 +31,20 @@ from custom_components.smartserver_iap.iap.errors import (
 from custom_components.smartserver_iap.iap.events import (
     AlarmCleared,
     ConnectionLost,
-    DatapointsUpdated,
+    DeviceDeleted,
     Resynced,
     SubscriptionTakenOver,
 )
-from custom_components.smartserver_iap.iap.models import DatapointUpdate, DeviceStatus
-from custom_components.smartserver_iap.sensor import _entities as sensor_entities
+from custom_components.smartserver_iap.iap.models import DeviceStatus
+from custom_components.smartserver_iap.sensor import datapoint_sensors
 
 from .conftest import PASSWORD, USERNAME, state_of, wait_for
+
+
+def later(seconds: float) -> datetime:
+    """Return the time ``seconds`` from now, for ``async_fire_time_changed``."""
+    return dt_util.utcnow() + timedelta(seconds=seconds)
+
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -102,22 +114,28 @@ async def test_link_lost_and_back(
     caplog.set_level(logging.INFO, logger=LOGGER)
     coordinator = init_integration.runtime_data
     qualifier = next(
-        q for q in coordinator.followed if q.endswith("AirQuality/0/nvoTemp")
+        q for q in coordinator.site.subscribed if q.endswith("AirQuality/0/nvoTemp")
     )
     entity_id = entity_for(entity_registry, qualifier)
     link_id = entity_for(entity_registry, "_link")
+    device_id = coordinator.site.device_of(qualifier)
+    # A sensor whose state has no datapoint value: only the resync can bring it back.
+    health_id = entity_for(entity_registry, f"_{device_id}_health")
     assert entity_id is not None
     assert link_id is not None
+    assert health_id is not None
     reconnects = coordinator.client.stats.reconnects
 
     await sim.restart(0.4)
     await wait_for(lambda: state_of(hass, entity_id) == STATE_UNAVAILABLE)
     assert state_of(hass, link_id) == "off"
+    assert state_of(hass, health_id) == STATE_UNAVAILABLE
     # Changed while Home Assistant cannot see it: the resync must bring it.
     sim.datapoint(qualifier).default = 25.5
 
     await wait_for(lambda: state_of(hass, entity_id) == "25.5", timeout=10)
     assert state_of(hass, link_id) == "on"
+    assert state_of(hass, health_id) == "on"
     assert coordinator.client.stats.reconnects > reconnects
     assert len(messages(caplog, "Lost connection to SmartServer")) == 1
     assert len(messages(caplog, "is back")) == 1
@@ -141,15 +159,17 @@ async def test_flapping_link_logs_one_outage(
     """
     caplog.set_level(logging.INFO, logger=LOGGER)
     coordinator = init_integration.runtime_data
-    qualifier = next(iter(coordinator.followed))
+    qualifier = coordinator.site.subscribed[0]
     entity_id = entity_for(entity_registry, qualifier)
     assert entity_id is not None
-    handle = coordinator._handle_event
-    for new_outage in (True, False, False):
-        handle(ConnectionLost("dropped", new_outage=new_outage))
+    for n, new_outage in enumerate((True, False, False)):
+        coordinator.handle_event(ConnectionLost("dropped", new_outage=new_outage))
         assert state_of(hass, entity_id) == STATE_UNAVAILABLE
-        handle(Resynced([DatapointUpdate(qualifier, 21.5)]))
-        assert state_of(hass, entity_id) == "21.5"
+        # A resync's values are in the site before the event reaches the handler.
+        await sim.set_value(qualifier, 21.5 + n)
+        await coordinator.client.read_values([qualifier])
+        coordinator.handle_event(Resynced([]))
+        assert state_of(hass, entity_id) == str(21.5 + n)
     assert len(messages(caplog, "Lost connection to SmartServer")) == 1
     assert len(messages(caplog, "is back")) == 1
 
@@ -189,24 +209,36 @@ async def test_credentials_revoked_start_reauth(
 async def test_live_link_fails_hard(
     hass: HomeAssistant,
     sim: SmartServerSim,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Errors that end run_live mark the link down, log one error, and restart it."""
-    monkeypatch.setattr(coordinator_module, "LIVE_RESTART_DELAY", 0)
-    coordinator = init_integration.runtime_data
     with patch.object(
-        coordinator.client,
+        IapClient,
         "run_live",
         side_effect=[IapProtocolError("nonsense"), RuntimeError("bug"), None],
     ) as run_live:
-        await coordinator.async_run_live()
+        mock_config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        coordinator = mock_config_entry.runtime_data
+        assert run_live.call_count == 1
+        assert not coordinator.connected
+        for calls in (2, 3):
+            # Not before the restart delay is over.
+            async_fire_time_changed(hass, later(LIVE_RESTART_DELAY - 1))
+            await hass.async_block_till_done()
+            assert run_live.call_count == calls - 1
+            async_fire_time_changed(hass, later(LIVE_RESTART_DELAY + 1))
+            await hass.async_block_till_done()
+            assert run_live.call_count == calls
+    # run_live returned normally: the client was closed, nothing restarts it.
+    async_fire_time_changed(hass, later(LIVE_RESTART_DELAY + 1))
+    await hass.async_block_till_done()
     assert run_live.call_count == 3
-    assert not coordinator.connected
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     expected = f"Live link of SmartServer {coordinator.host} stopped: nonsense; "
-    assert [r.getMessage() for r in errors] == [expected + "restarting in 0 s"]
+    assert [r.getMessage() for r in errors] == [expected + "restarting in 60 s"]
 
 
 async def test_live_task_crash_restarts(
@@ -214,10 +246,8 @@ async def test_live_task_crash_restarts(
     sim: SmartServerSim,
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An unexpected exception from run_live is logged once; the live link restarts."""
-    monkeypatch.setattr(coordinator_module, "LIVE_RESTART_DELAY", 0.05)
     real_run_live = IapClient.run_live
     calls = 0
 
@@ -231,7 +261,10 @@ async def test_live_task_crash_restarts(
     with patch.object(IapClient, "run_live", flaky):
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
         coordinator = mock_config_entry.runtime_data
+        assert not coordinator.connected
+        async_fire_time_changed(hass, later(LIVE_RESTART_DELAY + 1))
         await wait_for(lambda: coordinator.client.connected)
         await hass.async_block_till_done()
         assert coordinator.connected
@@ -245,10 +278,8 @@ async def test_live_link_never_established(
     sim: SmartServerSim,
     mock_config_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Entities start with the setup values but not forever without a live link."""
-    monkeypatch.setattr(coordinator_module, "FIRST_SYNC_TIMEOUT", 0.3)
 
     async def never(self: IapClient, *args: Any, **kwargs: Any) -> None:
         await asyncio.Event().wait()
@@ -260,8 +291,12 @@ async def test_live_link_never_established(
         coordinator = mock_config_entry.runtime_data
         entity_id = entity_for(entity_registry, "AirQuality/0/nvoTemp")
         assert entity_id is not None
+        async_fire_time_changed(hass, later(FIRST_SYNC_TIMEOUT - 1))
+        await hass.async_block_till_done()
         assert state_of(hass, entity_id) != STATE_UNAVAILABLE
-        await wait_for(lambda: state_of(hass, entity_id) == STATE_UNAVAILABLE)
+        async_fire_time_changed(hass, later(FIRST_SYNC_TIMEOUT + 1))
+        await hass.async_block_till_done()
+        assert state_of(hass, entity_id) == STATE_UNAVAILABLE
         assert not coordinator.connected
         # Unloading cancels the hanging live task before logging out.
         assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
@@ -276,18 +311,13 @@ async def test_stop_during_device_refresh_leaves_no_session(
     coordinator = init_integration.runtime_data
     sim.inject_latency(0.2)
     await sim.add_device(NEW_DEVICE)
-    await wait_for(
-        lambda: (
-            coordinator._refresh_task is not None
-            and not coordinator._refresh_task.done()
-        )
-    )
+    await wait_for(lambda: bool(coordinator.inventory.tasks))
     await asyncio.sleep(0.05)
     logins = sim.counters.logins
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     await asyncio.sleep(0.8)
-    assert coordinator._refresh_task.done()
+    assert not coordinator.inventory.tasks
     assert sim.counters.logins == logins
     assert not sim.auth.sessions
 
@@ -308,9 +338,9 @@ async def test_unload_during_resync_leaves_no_session(
     assert sim.counters.logins == logins
     assert not sim.auth.sessions
     # Events that arrive after the close touch nothing.
-    coordinator._handle_event(ConnectionLost("late"))
-    coordinator._schedule_device_refresh("late")
-    assert coordinator._refresh_task is None or coordinator._refresh_task.done()
+    coordinator.handle_event(ConnectionLost("late"))
+    coordinator.handle_event(DeviceDeleted("late"))
+    assert not coordinator.inventory.tasks
 
 
 async def test_new_device_appears(
@@ -339,7 +369,9 @@ async def test_new_device_appears(
     assert device is not None
     assert device.model == "TS-1 Temperature Sensor"
 
-    qualifier = next(q for q in coordinator.followed if q.endswith("Sensor/0/nvoTemp"))
+    qualifier = next(
+        q for q in coordinator.site.subscribed if q.endswith("Sensor/0/nvoTemp")
+    )
     await sim.set_value(qualifier, 20.0)
     await wait_for(lambda: state_of(hass, entity_id) == "20.0")
 
@@ -353,7 +385,7 @@ async def test_new_device_appears(
         )
         is None
     )
-    assert qualifier not in coordinator.followed
+    assert not coordinator.site.is_subscribed(qualifier)
     await hass.async_block_till_done()
     await wait_for(lambda: qualifier not in coordinator.client.subscribed)
 
@@ -365,20 +397,11 @@ async def test_device_provisioned_later(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """An unprovisioned device's outputs are followed once it is provisioned."""
-    coordinator = init_integration.runtime_data
-    spare = next(
-        d for d in coordinator.devices.values() if d.name == "Spare Lighting Node"
-    )
-    assert not any(
-        coordinator.device_of(dp) == spare.id for dp in coordinator.followed.values()
-    )
+    site = init_integration.runtime_data.site
+    spare = next(d for d in site.devices.values() if d.name == "Spare Lighting Node")
+    assert not any(site.device_of(q) == spare.id for q in site.subscribed)
     await sim.set_device_status(spare.id, state="provisioned", health="normal")
-    await wait_for(
-        lambda: any(
-            coordinator.device_of(dp) == spare.id
-            for dp in coordinator.followed.values()
-        )
-    )
+    await wait_for(lambda: any(site.device_of(q) == spare.id for q in site.subscribed))
     await wait_for(
         lambda: entity_for(entity_registry, "nvoLampFb[0]_state") is not None
     )
@@ -398,7 +421,8 @@ async def test_device_refresh_fails(
     device_id = await sim.add_device(NEW_DEVICE)
     await wait_for(lambda: bool(messages(caplog, "Could not read new devices")))
     assert coordinator.connected
-    assert device_id in coordinator._pending_devices
+    assert entity_for(entity_registry, "Sensor/0/nvoTemp") is None
+    assert device_id not in coordinator.site.devices
     sim.http_errors.clear()
     await sim.drop_websockets()
     await wait_for(lambda: entity_for(entity_registry, "Sensor/0/nvoTemp") is not None)
@@ -425,10 +449,11 @@ async def test_devices_changed_while_link_down(
 ) -> None:
     """After a reconnect the devices are listed again: added, removed, status."""
     coordinator = init_integration.runtime_data
-    meter = next(d for d in coordinator.devices.values() if d.name == "Water Meter")
+    devices = coordinator.site.devices
+    meter = next(d for d in devices.values() if d.name == "Water Meter")
     other = next(
         d
-        for d in coordinator.devices.values()
+        for d in devices.values()
         if d.status.is_healthy and d.id != meter.id and d.category != "SC"
     )
     health_id = entity_for(entity_registry, f"_{other.id}_health")
@@ -439,10 +464,10 @@ async def test_devices_changed_while_link_down(
         await sim.remove_device(meter.id)
         await sim.set_device_status(other.id, health="down")
         await asyncio.sleep(0.05)
-        assert new_id not in coordinator.devices
+        assert new_id not in devices
         await sim.drop_websockets()
-        await wait_for(lambda: new_id in coordinator.devices)
-        await wait_for(lambda: meter.id not in coordinator.devices)
+        await wait_for(lambda: new_id in devices)
+        await wait_for(lambda: meter.id not in devices)
         await wait_for(
             lambda: entity_for(entity_registry, "Sensor/0/nvoTemp") is not None
         )
@@ -465,8 +490,8 @@ async def test_other_events(
     """A takeover is a warning per event; alarms wait for their platform."""
     caplog.set_level(logging.DEBUG, logger=LOGGER)
     coordinator = init_integration.runtime_data
-    coordinator._handle_event(SubscriptionTakenOver(healed=True))
-    coordinator._handle_event(SubscriptionTakenOver(healed=False))
+    coordinator.handle_event(SubscriptionTakenOver(healed=True))
+    coordinator.handle_event(SubscriptionTakenOver(healed=False))
     warnings = [
         r.getMessage()
         for r in caplog.records
@@ -478,70 +503,12 @@ async def test_other_events(
     assert "taken back: yes" in warnings[0]
     assert "taken back: no" in warnings[1]
     assert PASSWORD not in " ".join(warnings)
-    coordinator._handle_event(AlarmCleared(alarm_id=1, alarm=None))
+    coordinator.handle_event(AlarmCleared(alarm_id=1, alarm=None))
     assert messages(caplog, "Unhandled live event")
-    # Status of a device that was deleted meanwhile, and deleting it twice.
-    coordinator._device_deleted("no such device")
-
-
-async def test_listener_bookkeeping(
-    hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
-) -> None:
-    """Several entities of one qualifier share one dispatch entry; removal unwinds it."""
-    coordinator = init_integration.runtime_data
-    seen: list[str] = []
-    first = coordinator.async_add_datapoint_listener("q", lambda u: seen.append("a"))
-    second = coordinator.async_add_datapoint_listener("q", lambda u: seen.append("b"))
-    third = coordinator.async_add_datapoint_listener("q", lambda u: seen.append("c"))
-    coordinator._handle_event(DatapointsUpdated([DatapointUpdate("q", 1)]))
-    assert seen == ["a", "b", "c"]
-    second()
-    second()
-    first()
-    coordinator._handle_event(DatapointsUpdated([DatapointUpdate("q", 2)]))
-    assert seen == ["a", "b", "c", "c"]
-    third()
-    assert "q" not in coordinator._listeners
-    third()
-
-    # Without a listener, only followed datapoints are kept (not others' in a takeover).
-    followed = next(iter(coordinator.followed))
-    listener = coordinator._listeners.pop(followed)
-    coordinator._handle_event(
-        DatapointsUpdated([DatapointUpdate("q", 3), DatapointUpdate(followed, 4)])
-    )
-    coordinator._listeners[followed] = listener
-    assert "q" not in coordinator.values
-    assert coordinator.values[followed].value == 4
-
-    remove_device = coordinator.async_add_device_listener("dev", lambda: None)
-    remove_device()
-    remove_device()
-    remove_link = coordinator.async_add_link_listener(lambda: None)
-    remove_link()
-    remove_link()
-
-
-async def test_device_lookup(
-    hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
-) -> None:
-    """Datapoints map to devices by id, else by their qualifier's address."""
-    coordinator = init_integration.runtime_data
-    some = next(iter(coordinator.followed.values()))
-    device_id = coordinator.device_of(some)
-    assert device_id is not None
-    assert coordinator.device_of(replace(some, device_id=device_id)) == device_id
-    assert coordinator.device_of(replace(some, device_id="x", qualifier="bad")) is None
-    assert (
-        coordinator._select_followed(
-            [replace(some, device_id="x", qualifier="a/b/c/d/0/e")]
-        )
-        == {}
-    )
-    # The SmartServer's own datapoints belong to the hub device.
-    assert coordinator.smartserver is not None
-    info = coordinator.device_info(coordinator.smartserver.id)
-    assert info["identifiers"] == {coordinator.hub_identifier}
+    # Deleting a device the site does not know removes nothing.
+    coordinator.handle_event(DeviceDeleted("no such device"))
+    await hass.async_block_till_done()
+    assert coordinator.connected
 
 
 async def test_shutdown_tolerates_errors(
@@ -564,44 +531,25 @@ async def test_shorter_subscribe_list_fails(
 ) -> None:
     """Dropping a deleted device's datapoints from the list may fail: debug only."""
     caplog.set_level(logging.DEBUG, logger=LOGGER)
-    coordinator = init_integration.runtime_data
-    meter = next(d for d in coordinator.devices.values() if d.name == "Water Meter")
+    site = init_integration.runtime_data.site
+    meter = next(d for d in site.devices.values() if d.name == "Water Meter")
     sim.inject_http_errors(500, count=20, path_prefix="/iap/dp/updates/subscribe")
     await sim.remove_device(meter.id)
     await wait_for(lambda: bool(messages(caplog, "Could not shorten")))
-    assert meter.id not in coordinator.devices
+    assert meter.id not in site.devices
 
 
 async def test_entities_skip_unknown_devices(
     hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
 ) -> None:
-    """Datapoints of devices the coordinator does not know make no entities."""
+    """Datapoints of devices the site does not know make no entities."""
     coordinator = init_integration.runtime_data
-    some = next(iter(coordinator.followed.values()))
+    site = coordinator.site
+    some = site.datapoints[site.subscribed[0]]
     orphan = replace(some, device_id="x", qualifier="zz/lon/9.9/B/0/nvoX")
-    assert sensor_entities(coordinator, [orphan]) == []
-    assert binary_entities(coordinator, [orphan]) == []
-    device = next(iter(coordinator.devices.values()))
-    coordinator.devices[device.id] = replace(
-        device, status=DeviceStatus(state=None, health=None)
-    )
+    site.add_datapoints([orphan])
+    assert datapoint_sensors(coordinator, [orphan]) == []
+    assert datapoint_binary_sensors(coordinator, [orphan]) == []
+    device = next(d for d in site.devices.values() if not d.is_smartserver)
+    site.set_status(device.id, DeviceStatus(state=None, health=None))
     assert DeviceHealthBinarySensor(coordinator, device.id).is_on is None
-
-
-async def test_probe_candidates(
-    hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
-) -> None:
-    """Only followed datapoints of healthy devices are worth a takeover probe."""
-    coordinator = init_integration.runtime_data
-    candidates = coordinator._probe_candidates()
-    assert candidates
-    assert set(candidates) <= set(coordinator.followed)
-    down = coordinator.device_of(coordinator.followed[candidates[0]])
-    assert down is not None
-    await sim.set_device_status(down, health="down")
-    await wait_for(lambda: not coordinator.device_available(down))
-    remaining = coordinator._probe_candidates()
-    assert remaining
-    assert all(
-        coordinator.device_of(coordinator.followed[q]) != down for q in remaining
-    )

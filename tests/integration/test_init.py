@@ -6,7 +6,6 @@ import socket
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
-import aiohttp
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_PORT, EVENT_HOMEASSISTANT_STOP
 from homeassistant.helpers import device_registry as dr
@@ -15,14 +14,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smartserver_iap import async_remove_config_entry_device
+from custom_components.smartserver_iap.connection import configuration_url
 from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN
-from custom_components.smartserver_iap.coordinator import (
-    SETUP_MAX_AGE,
-    SmartServerCoordinator,
-    async_get_session,
-    configuration_url,
-)
+from custom_components.smartserver_iap.coordinator import SETUP_MAX_AGE
 from custom_components.smartserver_iap.iap.client import IapClient
+from custom_components.smartserver_iap.registry import DeviceRegistrySync
 
 from .conftest import SMARTSERVER_UID, entry_data, setup_entry, wait_for
 
@@ -48,7 +44,7 @@ async def test_setup_and_unload(
     assert entry.state is ConfigEntryState.LOADED
     coordinator = entry.runtime_data
     assert coordinator.connected
-    assert len(coordinator.followed) == 46
+    assert len(coordinator.site.subscribed) == 46
     # One listing of devices and datapoints each, whatever the count: no per-entity I/O.
     assert coordinator.client.stats.requests < 15
 
@@ -214,23 +210,19 @@ async def test_setup_reads_from_cache(
     await hass.async_block_till_done()
 
 
-async def test_dedicated_session(
+async def test_shared_session_keeps_no_cookie(
     hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
 ) -> None:
-    """The client's session keeps no cookies and is not Home Assistant's shared one."""
+    """The client uses Home Assistant's shared session; its cookie stays out of the jar."""
     session = init_integration.runtime_data.client.http
-    assert session is not async_get_clientsession(hass)
-    assert isinstance(session.cookie_jar, aiohttp.DummyCookieJar)
-    flows = async_get_session(hass)
-    assert flows is not session
-    assert isinstance(flows.cookie_jar, aiohttp.DummyCookieJar)
-    assert async_get_session(hass) is flows
-    assert not list(async_get_clientsession(hass).cookie_jar)
-    # The entry's own session is closed with the entry; the flows' one is not.
+    assert session is async_get_clientsession(hass)
+    assert sim.auth.sessions
+    assert not [c for c in session.cookie_jar if c.key == "cmsSID"]
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert session.closed
-    assert not flows.closed
+    # Unloading logs out but leaves the shared session open for everyone else.
+    assert not sim.auth.sessions
+    assert not session.closed
 
 
 def test_configuration_url() -> None:
@@ -247,7 +239,7 @@ async def test_setup_error_after_login_logs_out(
     """Whatever fails after the login in setup, the session is closed."""
     mock_config_entry.add_to_hass(hass)
     with patch.object(
-        SmartServerCoordinator, "async_register_hub", side_effect=ValueError("bad")
+        DeviceRegistrySync, "async_register_hub", side_effect=ValueError("bad")
     ):
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()

@@ -85,7 +85,7 @@ async def test_follow_all_includes_later_devices(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {}
     await hass.async_block_till_done()
-    assert set(entry.runtime_data.followed) == outputs_of_provisioned(sim)
+    assert set(entry.runtime_data.site.subscribed) == outputs_of_provisioned(sim)
 
 
 async def test_choose_devices(
@@ -110,12 +110,12 @@ async def test_choose_devices(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_DEVICES: [meter.id]}
     await hass.async_block_till_done()
-    assert set(entry.runtime_data.followed) == {
+    assert set(entry.runtime_data.site.subscribed) == {
         q
         for q, dp in sim.scenario.datapoints.items()
         if dp.device is meter and dp.direction == "out"
     }
-    assert len(entry.runtime_data.followed) == 11
+    assert len(entry.runtime_data.site.subscribed) == 11
 
 
 async def test_choose_datapoints_device_by_device(
@@ -123,7 +123,7 @@ async def test_choose_datapoints_device_by_device(
 ) -> None:
     """Each device's datapoints on a page of their own, inputs included."""
     entry = await setup_entry(hass, mock_config_entry)
-    before = set(entry.runtime_data.followed)
+    before = set(entry.runtime_data.site.subscribed)
     devices = {d.name: d for d in sim.scenario.devices.values()}
     ahu, meter = devices["AHU Controller"], devices["Energy Meter"]
 
@@ -172,7 +172,7 @@ async def test_choose_datapoints_device_by_device(
     assert meter.id not in entry.options[CONF_DEVICES]
     assert ahu.id in entry.options[CONF_DEVICES]
     await hass.async_block_till_done()
-    assert set(entry.runtime_data.followed) == chosen
+    assert set(entry.runtime_data.site.subscribed) == chosen
 
     # The next time starts from the stored choice.
     result = await start(hass, entry)

@@ -33,12 +33,12 @@ async def test_setup_5000_datapoints(
         )
         await setup_entry(hass, entry)
         coordinator = entry.runtime_data
-        assert len(coordinator.followed) == 5000
+        assert len(coordinator.site.subscribed) == 5000
         assert len(hass.states.async_all("sensor")) == 5000
         # Listing and reading is paged/chunked (URL length), never one per entity.
         assert coordinator.client.stats.requests < 400
 
-        qualifier = next(iter(coordinator.followed))
+        qualifier = next(iter(coordinator.site.subscribed))
         entity_id = next(
             e.entity_id
             for e in er.async_entries_for_config_entry(

@@ -74,13 +74,13 @@ async def test_value_pushed(
     """A value changed on the SmartServer reaches the entity's state."""
     coordinator = init_integration.runtime_data
     qualifier = next(
-        q for q in coordinator.followed if q.endswith("AirQuality/0/nvoTemp")
+        q for q in coordinator.site.subscribed if q.endswith("AirQuality/0/nvoTemp")
     )
     entity_id = entity_id_of(entity_registry, qualifier)
     await sim.set_value(qualifier, 23.25)
     await wait_for(lambda: state_of(hass, entity_id) == "23.25")
 
-    switch = next(q for q in coordinator.followed if q.endswith("nvoLampFb[0]"))
+    switch = next(q for q in coordinator.site.subscribed if q.endswith("nvoLampFb[0]"))
     level_id = entity_id_of(entity_registry, f"{switch}_level")
     state_id = entity_id_of(entity_registry, f"{switch}_state")
     await sim.set_value(
@@ -99,9 +99,11 @@ async def test_unavailable_when_device_down(
     """A device whose health is down has unavailable datapoints; health says off."""
     coordinator = init_integration.runtime_data
     weather = next(
-        d for d in coordinator.devices.values() if d.name == "Roof Weather Station"
+        d for d in coordinator.site.devices.values() if d.name == "Roof Weather Station"
     )
-    qualifier = next(q for q in coordinator.followed if q.endswith("nvoOutdoorTemp"))
+    qualifier = next(
+        q for q in coordinator.site.subscribed if q.endswith("nvoOutdoorTemp")
+    )
     entity_id = entity_id_of(entity_registry, qualifier)
     health_id = entity_id_of(entity_registry, f"_{weather.id}_health")
     assert state_of(hass, entity_id) == STATE_UNAVAILABLE
@@ -124,7 +126,7 @@ async def test_unknown_until_first_value(
     """A datapoint whose value could not be read is unknown, not unavailable."""
     await setup_entry_without_values(hass, mock_config_entry)
     coordinator = mock_config_entry.runtime_data
-    qualifier = next(q for q in coordinator.followed if q.endswith("nvoCO2"))
+    qualifier = next(q for q in coordinator.site.subscribed if q.endswith("nvoCO2"))
     entity_id = entity_id_of(entity_registry, qualifier)
     assert state_of(hass, entity_id) == STATE_UNKNOWN
     await sim.set_value(qualifier, 700)

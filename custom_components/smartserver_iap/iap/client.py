@@ -18,6 +18,7 @@ from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue, LogEnt
 from .parsing import parse_alarm, parse_datapoint, parse_device, parse_value_item
 from .qualifier import datapoint_path, qualifier_list_element, quote_element
 from .session import MIN_RENEW_INTERVAL, NO_BODY, IapSession, build_query
+from .site import DeviceChanges, Site
 from .stats import ClientStats
 from .tls import TlsTrust
 
@@ -97,7 +98,7 @@ class IapClient:
         self.page_size = page_size
         self.max_url_length = max_url_length
         self.max_page_restarts = 3
-        self._subscribed: list[str] = []
+        self.site = Site()
         self._live = LiveListener(self, live or LiveOptions())
 
     # -- session -----------------------------------------------------------------------
@@ -115,7 +116,7 @@ class IapClient:
     @property
     def subscribed(self) -> list[str]:
         """Return the remembered subscribe list (a copy)."""
-        return list(self._subscribed)
+        return self.site.subscribed
 
     async def login(self) -> dict[str, Any]:
         """Log in now and return the SmartServer's user object.
@@ -199,6 +200,20 @@ class IapClient:
         raw = await self._get_paged("/iap/devs")
         return [parse_device(item) for item in raw]
 
+    async def discover(self) -> Site:
+        """Read the devices and every datapoint into the site model."""
+        self.site.add_devices(await self.list_devices())
+        self.site.add_datapoints(await self.list_datapoints())
+        return self.site
+
+    async def refresh_devices(self) -> DeviceChanges:
+        """List the devices again; the site forgets those that are gone."""
+        return self.site.replace_devices(await self.list_devices())
+
+    async def discover_datapoints(self, device_id: str) -> list[Datapoint]:
+        """Read one device's datapoints into the site; return those of known devices."""
+        return self.site.add_datapoints(await self.list_datapoints(device_id))
+
     async def get_smartserver(self) -> Device:
         """Return the SmartServer's own device (category SC): its identity and status."""
         for device in await self.list_devices():
@@ -253,7 +268,8 @@ class IapClient:
 
         The list is split so no URL exceeds ``max_url_length``. Without ``max_age`` the
         SmartServer reads on the wire; with it, a cached value that young is good
-        enough. Items the SmartServer cannot describe are skipped.
+        enough. Items the SmartServer cannot describe are skipped. Values of subscribed
+        datapoints are kept in the site.
         """
         wanted = list(dict.fromkeys(qualifiers))
         params: dict[str, Any] = {"noxs": True}
@@ -273,6 +289,7 @@ class IapClient:
                     result.append(parse_value_item(item))
                 except IapProtocolError as err:
                     _LOGGER.debug("Skipping a value item: %s", err)
+        self.site.apply_updates(result)
         return result
 
     @staticmethod
@@ -318,12 +335,12 @@ class IapClient:
         Replaces the previous list (one list per user login on the SmartServer). The
         list is remembered and re-asserted after every reconnect and takeover.
         """
-        self._subscribed = list(dict.fromkeys(qualifiers))
+        self.site.set_subscribed(qualifiers)
         await self.resubscribe()
 
     async def resubscribe(self) -> None:
         """Send the remembered subscribe list again."""
-        await self.request("PUT", SUBSCRIBE_PATH, json_body=list(self._subscribed))
+        await self.request("PUT", SUBSCRIBE_PATH, json_body=self.site.subscribed)
 
     # -- live, logs --------------------------------------------------------------------
 

@@ -20,10 +20,14 @@ class DatapointsUpdated:
 
 @dataclass(slots=True, frozen=True)
 class DeviceStatusChanged:
-    """``UPD:DEVICE``: a device's status changed (or a device appeared)."""
+    """``UPD:DEVICE``: a device's status changed (or a device appeared).
+
+    ``previous`` is the status the site knew before (None: a device it does not know).
+    """
 
     device_id: str
     status: DeviceStatus
+    previous: DeviceStatus | None = None
 
 
 @dataclass(slots=True, frozen=True)

@@ -23,6 +23,8 @@ from .errors import IapAuthenticationError, IapError, IapLockedOutError
 from .events import (
     ConnectionLost,
     DatapointsUpdated,
+    DeviceDeleted,
+    DeviceStatusChanged,
     LiveEvent,
     Resynced,
     SubscriptionTakenOver,
@@ -309,6 +311,7 @@ class LiveListener:
         decode = self.decoder.decode
         emit = self._emit
         receive = ws.receive
+        apply_updates = self._client.site.apply_updates
         while True:
             message = await receive()
             kind = message.type
@@ -316,12 +319,18 @@ class LiveListener:
                 event = decode(message.data)
                 if event is None:
                     continue
-                probe = self._probe_qualifier
-                if probe is not None and type(event) is DatapointsUpdated:
-                    for update in event.updates:
-                        if update.qualifier == probe:
-                            self._probe_seen.set()
-                            break
+                if type(event) is DatapointsUpdated:
+                    apply_updates(event.updates)
+                    probe = self._probe_qualifier
+                    if probe is not None:
+                        for update in event.updates:
+                            if update.qualifier == probe:
+                                self._probe_seen.set()
+                                break
+                else:
+                    event = self._apply(event)
+                    if event is None:
+                        continue
                 emit(handler, event)
                 continue
             if kind is _WSMsgType.ERROR:
@@ -333,6 +342,20 @@ class LiveListener:
             if kind in (_WSMsgType.CLOSE, _WSMsgType.CLOSING, _WSMsgType.CLOSED):
                 return f"WebSocket closed (code {ws.close_code})"
             # PING and PONG are answered by aiohttp itself.
+
+    def _apply(self, event: LiveEvent) -> LiveEvent | None:
+        """Apply a device event to the site; return what to hand on (None: nothing)."""
+        site = self._client.site
+        if type(event) is DeviceStatusChanged:
+            previous = site.set_status(event.device_id, event.status)
+            return DeviceStatusChanged(event.device_id, event.status, previous)
+        if type(event) is DeviceDeleted:
+            smartserver = site.smartserver
+            if smartserver is not None and smartserver.id == event.device_id:
+                # The hub cannot be deleted from under its own link.
+                return None
+            site.remove_device(event.device_id)
+        return event
 
     async def _probe(self, qualifier: str) -> bool | None:
         """Read one subscribed datapoint on demand and wait for its WebSocket echo.
@@ -362,13 +385,19 @@ class LiveListener:
 
     def _next_probe_qualifier(self, avoid: str | None = None) -> str | None:
         """Return the next qualifier worth probing, another than ``avoid`` if any."""
-        subscribed = self._client.subscribed
+        site = self._client.site
+        subscribed = site.subscribed
         pick = self._probe_candidates
         if pick is not None:
             wanted = set(subscribed)
             candidates = list(dict.fromkeys(q for q in pick() if q in wanted))
         else:
-            candidates = subscribed
+            # Datapoints of devices that are down would not echo: not worth probing.
+            candidates = [
+                q
+                for q in subscribed
+                if (device := site.device_of(q)) is None or site.is_healthy(device)
+            ]
         if avoid is not None and len(candidates) > 1:
             candidates = [q for q in candidates if q != avoid]
         if not candidates:

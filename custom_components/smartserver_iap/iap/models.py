@@ -30,9 +30,14 @@ class DeviceStatus:
     connection: str | None = None  # connected, ...
 
     @property
+    def is_provisioned(self) -> bool:
+        """Return True when the device is provisioned (or reports no state at all)."""
+        return self.state is None or self.state.lower() == "provisioned"
+
+    @property
     def is_healthy(self) -> bool:
         """Return True when the device is provisioned and not down."""
-        return self.health != "down" and self.state in (None, "provisioned")
+        return self.is_provisioned and (self.health or "").lower() != "down"
 
 
 @dataclass(slots=True, frozen=True)

@@ -1,0 +1,46 @@
+"""How the integration reaches a SmartServer: the client built from entry data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from yarl import URL
+
+from .const import CONF_FINGERPRINT, DEFAULT_PORT
+from .iap.client import IapClient
+from .iap.live import LiveOptions
+from .iap.tls import TlsTrust
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from homeassistant.core import HomeAssistant
+
+# Timings of the live link (heartbeat, back-off, takeover probe).
+LIVE_OPTIONS = LiveOptions()
+
+
+def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> IapClient:
+    """Build a client from entry data on Home Assistant's shared session.
+
+    Sharing is safe: the client sends its session cookie explicitly on every request
+    and evicts it from the shared jar as soon as a response sets it, so two
+    SmartServers (or two users of one) never see each other's session.
+    """
+    fingerprint: str | None = data.get(CONF_FINGERPRINT)
+    return IapClient(
+        async_get_clientsession(hass),
+        data[CONF_HOST],
+        data.get(CONF_PORT, DEFAULT_PORT),
+        data[CONF_USERNAME],
+        data[CONF_PASSWORD],
+        trust=TlsTrust.pinned(fingerprint) if fingerprint else TlsTrust.system(),
+        live=LIVE_OPTIONS,
+    )
+
+
+def configuration_url(host: str, port: int) -> str:
+    """Return the SmartServer's CMS address (IPv6 hosts are bracketed)."""
+    return str(URL.build(scheme="https", host=host, port=port, path="/cms/"))
