@@ -226,15 +226,17 @@ async def test_restart_refuses_then_recovers(sim: SmartServerSim, api: Api) -> N
     assert (await api.login()).status == 200
 
 
-async def test_internal_error_is_json_500(sim: SmartServerSim, api: Api) -> None:
+async def test_internal_error_is_json_500(
+    sim: SmartServerSim, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    sim.device_object = boom  # type: ignore[method-assign,assignment]
-    status, body = await api.get("/iap/devs")
-    assert status == 500 and body["status"] == 500
-    del sim.device_object
-    assert (await api.get("/iap/devs"))[0] == 200
+    monkeypatch.setattr(sim.hub, "broadcast", boom)
+    status, body = await api.put("/iap/devs/2/test")
+    assert status == 500 and body == {"status": 500, "message": "internal server error"}
+    monkeypatch.undo()
+    assert (await api.put("/iap/devs/2/test"))[0] == 204
 
 
 async def test_tls_off(socket_enabled: None) -> None:

@@ -181,7 +181,7 @@ async def test_periodic_frames_and_auto_updates(socket_enabled: None) -> None:
             await api.put("/iap/dp/updates/subscribe", [TEMP])
             dp = sim.scenario.datapoints[TEMP]
             dp.default = -50.0
-            sim._last_poll.clear()
+            sim.last_poll.clear()
             frame = await next_frame(ws, "UPD:DATAPOINT")
             assert frame["payload"][0]["value"] != -50.0
             await ws.close()
