@@ -9,7 +9,7 @@ something it waits for.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import heapq
 import itertools
 import time
@@ -62,13 +62,12 @@ class SystemClock:
         return asyncio.get_running_loop().call_later(delay, callback)
 
 
-@dataclass(order=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _ManualTimer:
     deadline: float
-    seq: int
-    delay: float = field(compare=False)
-    callback: Callable[[], None] = field(compare=False)
-    cancelled: bool = field(default=False, compare=False)
+    delay: float
+    callback: Callable[[], None]
+    cancelled: bool = False
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -81,9 +80,10 @@ class ManualClock:
     time at construction, so histories and retention windows look as usual).
     """
 
-    def __init__(self, start: float | None = None) -> None:
+    def __init__(self, start: float | None = None, wait_limit: float = 5.0) -> None:
         self._now = time.time() if start is None else start
-        self._timers: list[_ManualTimer] = []
+        self._wait_limit = wait_limit
+        self._timers: list[tuple[float, int, _ManualTimer]] = []  # a heap
         self._seq = itertools.count()
         self._watchers: list[asyncio.Future[None]] = []
 
@@ -98,8 +98,8 @@ class ManualClock:
     def call_later(self, delay: float, callback: Callable[[], None]) -> Timer:
         """Run ``callback`` when time has been advanced by ``delay``."""
         delay = max(delay, 0.0)
-        timer = _ManualTimer(self._now + delay, next(self._seq), delay, callback)
-        heapq.heappush(self._timers, timer)
+        timer = _ManualTimer(self._now + delay, delay, callback)
+        heapq.heappush(self._timers, (timer.deadline, next(self._seq), timer))
         watchers, self._watchers = self._watchers, []
         for watcher in watchers:
             if not watcher.done():
@@ -130,8 +130,8 @@ class ManualClock:
         """
         target = self._now + seconds
         ran = 0
-        while self._timers and self._timers[0].deadline <= target:
-            timer = heapq.heappop(self._timers)
+        while self._timers and self._timers[0][0] <= target:
+            timer = heapq.heappop(self._timers)[2]
             if timer.cancelled:
                 continue
             self._now = max(self._now, timer.deadline)
@@ -142,15 +142,18 @@ class ManualClock:
 
     def pending(self) -> list[float]:
         """Return the delays (as scheduled) of the timers not yet run, soonest first."""
-        return [t.delay for t in sorted(self._timers) if not t.cancelled]
+        return [t.delay for *_, t in sorted(self._timers) if not t.cancelled]
 
     async def wait_for_timer(self, delay: float) -> None:
         """Return once a timer of exactly ``delay`` seconds is pending.
 
         How a test knows the simulator is now waiting on the clock (a delayed request, a
-        restart's downtime) before it advances time.
+        restart's downtime) before it advances time. Raises TimeoutError when no such
+        timer appears within ``wait_limit`` real seconds (so a test fails, not hangs).
         """
-        while delay not in self.pending():
-            watcher: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._watchers.append(watcher)
-            await watcher
+        async with asyncio.timeout(self._wait_limit):
+            while delay not in self.pending():
+                loop = asyncio.get_running_loop()
+                watcher: asyncio.Future[None] = loop.create_future()
+                self._watchers.append(watcher)
+                await watcher
