@@ -183,9 +183,10 @@ class SmartServerSim(SimState):
 
     # --- control API (the same operations as POST /sim/control) ---------------------------
 
-    def tick(self) -> int:
-        """Advance generators and monitored polling once; return how many changed."""
-        return streaming.tick(self)
+    # The operations whose function already takes the state first serve as methods.
+    tick = streaming.tick
+    clear_alarms = changes.clear_alarms
+    stream_updates = streaming.stream_updates
 
     async def set_value(self, qualifier: str, value: Any) -> None:
         """Set a datapoint's default value as the device would; always publishes."""
@@ -213,10 +214,6 @@ class SmartServerSim(SimState):
     async def clear_alarm(self, alarm_id: int) -> None:
         """Clear an alarm (DEL:ALARM)."""
         changes.clear_alarm(self, alarm_id)
-
-    def clear_alarms(self, ids: list[int]) -> int:
-        """Clear the alarms with these ids (unknown ids are ignored); return the count."""
-        return changes.clear_alarms(self, ids)
 
     async def set_device_status(
         self,
@@ -267,22 +264,3 @@ class SmartServerSim(SimState):
     async def steal_subscription(self, user: str, qualifiers: list[str]) -> None:
         """Replace ``user``'s subscription as another session of that user would."""
         self.hub.subscribe(user, list(qualifiers))
-
-    async def stream_updates(
-        self,
-        count: int,
-        batch_size: int = 100,
-        rate: float | None = None,
-        qualifiers: list[str] | None = None,
-        *,
-        send_time_values: bool = False,
-    ) -> int:
-        """Push ``count`` synthetic updates per connection (see ``streaming``)."""
-        return await streaming.stream_updates(
-            self,
-            count,
-            batch_size,
-            rate,
-            qualifiers,
-            send_time_values=send_time_values,
-        )

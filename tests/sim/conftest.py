@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -122,18 +123,20 @@ async def sim(
         yield server
 
 
-def make_api(sim: SmartServerSim) -> Api:
+@contextlib.asynccontextmanager
+async def client(sim: SmartServerSim) -> AsyncIterator[Api]:
+    """Return a client of ``sim`` with its own cookie jar, not logged in."""
     session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    return Api(sim, session)
+    try:
+        yield Api(sim, session)
+    finally:
+        await session.close()
 
 
 @pytest.fixture
 async def anon(sim: SmartServerSim) -> AsyncIterator[Api]:
-    api = make_api(sim)
-    try:
+    async with client(sim) as api:
         yield api
-    finally:
-        await api.session.close()
 
 
 @pytest.fixture
@@ -145,12 +148,9 @@ async def api(anon: Api) -> Api:
 
 @pytest.fixture
 async def other(sim: SmartServerSim) -> AsyncIterator[Api]:
-    """A second client (its own cookie jar), not logged in."""
-    api = make_api(sim)
-    try:
+    """A second client, not logged in."""
+    async with client(sim) as api:
         yield api
-    finally:
-        await api.session.close()
 
 
 async def next_frame(

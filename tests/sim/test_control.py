@@ -12,7 +12,7 @@ import pytest
 from smartserver_sim import SimError, SmartServerSim
 from smartserver_sim.control import is_loopback
 
-from .conftest import Api, make_api, next_frame
+from .conftest import Api, client, next_frame
 
 TEMP = "17q4bn7/lon/2.1/Thermostat/0/nvoSpaceTemp"
 
@@ -246,14 +246,11 @@ async def test_tls_off(socket_enabled: None) -> None:
     async with SmartServerSim(tls=False) as sim:
         assert sim.base_url.startswith("http://") and sim.fingerprint is None
         assert sim.certificate_pem is None
-        api = make_api(sim)
-        try:
+        async with client(sim) as api:
             resp = await api.login()
             assert resp.status == 200
             assert not resp.cookies["cmsSID"]["secure"]
             assert (await api.get("/iap/version"))[0] == 200
-        finally:
-            await api.session.close()
 
 
 async def test_fingerprint_and_cert_files(
