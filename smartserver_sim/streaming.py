@@ -120,6 +120,33 @@ def _stream_plans(
     return [(conns, qs) for conns, qs in plans if conns and qs]
 
 
+def _synthetic_items(
+    qs: list[str], first: int, n: int, value: float | None, ts: str | None
+) -> list[dict[str, object]]:
+    """Return items ``first`` .. ``first + n - 1`` cycling over ``qs``.
+
+    The value is ``value`` when given, else a number from the item's position. Two
+    comprehensions with literal dicts, as this builds every item of a benchmark stream.
+    """
+    nq = len(qs)
+    if ts is None:
+        return [
+            {
+                "datapointQualifier": qs[(first + j) % nq],
+                "value": (first + j) % 1000 / 10 if value is None else value,
+            }
+            for j in range(n)
+        ]
+    return [
+        {
+            "datapointQualifier": qs[(first + j) % nq],
+            "value": (first + j) % 1000 / 10 if value is None else value,
+            "timestamp": ts,
+        }
+        for j in range(n)
+    ]
+
+
 async def stream_updates(
     state: SimState,
     count: int,
@@ -150,17 +177,11 @@ async def stream_updates(
     for done in range(0, count, batch):
         n = min(batch, count - done)
         now = clock.time()
-        stamped = {"timestamp": iso_z(now)} if stamp else {}
+        ts = iso_z(now) if stamp else None
         for conns, qs in plans:
-            nq = len(qs)
-            payload = [
-                {
-                    "datapointQualifier": qs[(done + j) % nq],
-                    "value": now if send_time_values else (done + j) % 1000 / 10,
-                    **stamped,
-                }
-                for j in range(n)
-            ]
+            payload = _synthetic_items(
+                qs, done, n, now if send_time_values else None, ts
+            )
             frame = orjson.dumps({"action": "UPD:DATAPOINT", "payload": payload})
             await state.hub.send_now(conns, frame, n)
             sent += n * len(conns)
