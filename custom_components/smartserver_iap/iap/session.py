@@ -20,6 +20,7 @@ import orjson
 from yarl import URL
 
 from .errors import (
+    ConnectionFailure,
     IapAuthenticationError,
     IapCertificateError,
     IapConnectionError,
@@ -29,6 +30,7 @@ from .errors import (
     IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
+    connection_failure_of,
 )
 
 if TYPE_CHECKING:
@@ -83,13 +85,22 @@ def map_client_error(err: BaseException, what: str) -> IapError:
         return IapCertificateError(
             f"{what}: the server certificate is not the pinned one", presented
         )
+    if isinstance(err, aiohttp.ClientConnectorDNSError):
+        # Its os_error is not always a gaierror (aiodns reports a plain OSError).
+        return IapConnectionError(
+            f"{what}: host not found: {err}", ConnectionFailure.NOT_FOUND
+        )
+    cause = err.os_error if isinstance(err, aiohttp.ClientConnectorError) else err
+    reason = connection_failure_of(cause)
+    if reason is ConnectionFailure.NOT_HTTPS:
+        return IapConnectionError(f"{what}: the port does not speak HTTPS", reason)
     if isinstance(
         err, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError
     ):
         return IapCertificateError(f"{what}: certificate verification failed: {err}")
-    if isinstance(err, TimeoutError):
-        return IapConnectionError(f"{what}: timed out")
-    return IapConnectionError(f"{what}: {type(err).__name__}: {err}")
+    if reason is ConnectionFailure.TIMEOUT:
+        return IapConnectionError(f"{what}: timed out", reason)
+    return IapConnectionError(f"{what}: {type(err).__name__}: {err}", reason)
 
 
 class IapSession:
