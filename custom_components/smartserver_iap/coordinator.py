@@ -41,6 +41,7 @@ from .iap.events import (
     SubscriptionTakenOver,
 )
 from .inventory import Inventory
+from .issues import ProblemIssues
 from .listeners import CallbackRegistry
 from .naming import smartserver_label
 from .registry import DeviceRegistrySync
@@ -101,6 +102,7 @@ class SmartServerCoordinator:
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.device_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.inventory = Inventory(self)
+        self.issues = ProblemIssues(hass, entry)
         self._live_task: asyncio.Task[None] | None = None
         self._first_sync_timer: CALLBACK_TYPE | None = None
         self._restart_timer: CALLBACK_TYPE | None = None
@@ -247,8 +249,10 @@ class SmartServerCoordinator:
         match event:
             case Resynced():
                 self._set_link_up()
-            case ConnectionLost(reason=reason, new_outage=new_outage):
+            case ConnectionLost(reason=reason, new_outage=new_outage, error=error):
                 self._set_link_down(reason, log=new_outage)
+                if error is not None:
+                    self.issues.report(error, self.label)
             case DeviceStatusChanged():
                 self.inventory.status_changed(event)
             case DeviceDeleted(device_id=device_id):
@@ -290,6 +294,7 @@ class SmartServerCoordinator:
             self.inventory.schedule_relist()
         self._synced = True
         self._live_failed = False
+        self.issues.clear()
         if not self.connected and self._loss_logged:
             self._loss_logged = False
             _LOGGER.info("Connection to %s is back", self.label)

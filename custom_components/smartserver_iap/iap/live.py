@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Literal
 import aiohttp
 
 from .backoff import Backoff
-from .errors import IapAuthenticationError, IapError, IapLockedOutError
+from .errors import (
+    IapAuthenticationError,
+    IapCertificateError,
+    IapError,
+    IapLockedOutError,
+    IapPermissionError,
+)
 from .events import (
     ConnectionLost,
     DatapointsUpdated,
@@ -44,6 +50,9 @@ _DATA_TYPES = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
 _MESSAGE_TOO_BIG = aiohttp.WSCloseCode.MESSAGE_TOO_BIG
 # max_age of the read-back after a planned session renewal when resync_max_age is None.
 _RENEWAL_MAX_AGE = 60.0
+# Causes of an outage that retrying alone does not fix (or not soon): reported as soon
+# as they appear, not only when the outage starts.
+_NEEDS_ATTENTION = (IapCertificateError, IapLockedOutError, IapPermissionError)
 
 
 @dataclass(slots=True)
@@ -108,6 +117,10 @@ class LiveListener:
         self._probe_candidates: Callable[[], Sequence[str]] | None = None
         self._up_since: float | None = None
         self._renewed = False
+        # The client error behind the current attempt's failure, and the kind of the
+        # last one reported in a ConnectionLost.
+        self._error: IapError | None = None
+        self._reported: type[IapError] | None = None
 
     async def stop(self) -> None:
         """Make a running ``run`` return, closing its WebSocket."""
@@ -148,14 +161,15 @@ class LiveListener:
                     reason = await self._connect_and_pump(handler)
                 except IapLockedOutError as err:
                     # Locked out (or told to wait): an outage, never a reason to reauth.
-                    reason = f"locked out: {err}"
+                    reason = self._failed(err, f"locked out: {err}")
                     wait = err.retry_after or 0.0
                 except IapAuthenticationError:
                     raise
                 except IapError as err:
-                    reason = str(err)
+                    reason = self._failed(err, str(err))
                 except (aiohttp.ClientError, OSError, TimeoutError) as err:
-                    reason = str(map_client_error(err, "live link"))
+                    mapped = map_client_error(err, "live link")
+                    reason = self._failed(mapped, str(mapped))
                 if self._stop.is_set() or self._client.session.closed:
                     return
                 up_since, self._up_since = self._up_since, None
@@ -165,18 +179,27 @@ class LiveListener:
                 ):
                     # The link was stable: a later loss is a new outage.
                     self._outage = False
+                    self._reported = None
                     self._backoff.reset()
                 if reason is None:
                     # Planned: the session was renewed, reconnect on the new one now.
                     continue
                 _LOGGER.debug("Live link lost: %s", reason)
                 new_outage = not self._outage
-                if new_outage or up_since is not None:
+                error = self._error
+                new_cause = isinstance(error, _NEEDS_ATTENTION) and (
+                    type(error) is not self._reported
+                )
+                if new_outage or up_since is not None or new_cause:
                     # Every drop of a resynced link is reported (its consumers showed
                     # it as up); only the first drop of an outage starts a new one.
                     self._outage = True
+                    self._reported = type(error) if error is not None else None
                     self._client.stats.connection_losses += new_outage
-                    self._emit(handler, ConnectionLost(reason, new_outage=new_outage))
+                    self._emit(
+                        handler,
+                        ConnectionLost(reason, new_outage=new_outage, error=error),
+                    )
                 delay = max(self._backoff.next_delay(), wait)
                 try:
                     async with asyncio.timeout(delay):
@@ -187,6 +210,11 @@ class LiveListener:
             self._running = False
             self.connected = False
             self._probe_candidates = None
+
+    def _failed(self, error: IapError, reason: str) -> str:
+        """Remember the client error behind a failed attempt; return its reason."""
+        self._error = error
+        return reason
 
     async def _connect(
         self,
@@ -199,7 +227,7 @@ class LiveListener:
         except IapAuthenticationError:
             raise
         except IapError as err:
-            return f"login failed: {err}"
+            return self._failed(err, f"login failed: {err}")
         generation = session.generation
         timeout = self.options.connect_timeout
         try:
@@ -228,12 +256,14 @@ class LiveListener:
                 ) from err
             return "WebSocket refused (HTTP 401) although the session is valid"
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
-            return str(map_client_error(err, "WebSocket connect"))
+            mapped = map_client_error(err, "WebSocket connect")
+            return self._failed(mapped, str(mapped))
 
     async def _connect_and_pump(
         self, handler: Callable[[LiveEvent], None]
     ) -> str | None:
         client = self._client
+        self._error = None
         connected = await self._connect()
         if not isinstance(connected, aiohttp.ClientWebSocketResponse):
             return connected
@@ -258,7 +288,7 @@ class LiveListener:
             except IapAuthenticationError:
                 raise
             except IapError as err:
-                return f"resync failed: {err}"
+                return self._failed(err, f"resync failed: {err}")
             if client.session.generation != generation:
                 return None
             if ws.closed:
@@ -464,4 +494,4 @@ class LiveListener:
         except IapAuthenticationError:
             raise
         except IapError as err:
-            return f"live check failed: {err}"
+            return self._failed(err, f"live check failed: {err}")

@@ -27,6 +27,7 @@ from .errors import (
     IapError,
     IapLockedOutError,
     IapNotFoundError,
+    IapPermissionError,
     IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
@@ -387,6 +388,8 @@ class IapSession:
         message = f"{what}: HTTP {status}" + (f" ({detail})" if detail else "")
         if status == 404:
             raise IapNotFoundError(message)
+        if status == 403:
+            raise IapPermissionError(message)
         if status == 422:
             raise IapPriorityConflictError(message)
         if status >= 500 or status == 408:
@@ -399,8 +402,8 @@ class IapSession:
         """Send one REST request with the session cookie and return the decoded JSON.
 
         A 401 triggers one fresh login and one retry; a second 401 raises
-        IapAuthenticationError. (403 means "not allowed", e.g. writing an output, and
-        is a protocol error, not a session problem.)
+        IapAuthenticationError. (403 means "not allowed": IapPermissionError, not a
+        session problem.)
         """
         url = self.url(path, query)
         body = None if json_body is NO_BODY else orjson.dumps(json_body)
