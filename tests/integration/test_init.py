@@ -109,23 +109,6 @@ async def test_setup_failures(
         assert entry.error_reason_translation_key == reason
 
 
-async def test_setup_locked_out(hass: HomeAssistant, sim: SmartServerSim) -> None:
-    """A lockout is temporary: setup is retried later, no reauth."""
-    sim.options.lockout_failures = 1
-    sim.options.lockout_duration = 60
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SMARTSERVER_UID,
-        data=entry_data(sim, **{CONF_PASSWORD: "wrong"}),
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.SETUP_RETRY
-    assert entry.error_reason_translation_key == "locked_out"
-    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-
-
 async def test_setup_server_error(
     hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
 ) -> None:

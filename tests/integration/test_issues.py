@@ -39,6 +39,19 @@ def issues_of(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, ir.Issue
     }
 
 
+async def set_up(
+    hass: HomeAssistant, sim: SmartServerSim, **changes: object
+) -> MockConfigEntry:
+    """Set up an entry for ``sim`` whose data differ by ``changes``; it may fail."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=SMARTSERVER_UID, data=entry_data(sim, **changes)
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
 def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
     """Return the state (a call, so type narrowing does not stick)."""
     return entry.state  # type: ignore[no-any-return,unused-ignore]
@@ -63,14 +76,7 @@ async def test_certificate_changed_at_setup(
     Trusting the presented certificate (what Reconfigure does) removes the issue.
     """
     caplog.set_level(logging.INFO, logger=LOGGER)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SMARTSERVER_UID,
-        data=entry_data(sim, **{CONF_FINGERPRINT: WRONG_FINGERPRINT}),
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, sim, **{CONF_FINGERPRINT: WRONG_FINGERPRINT})
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert entry.error_reason_translation_key == "certificate_mismatch"
     assert entry.reason is not None
@@ -137,14 +143,7 @@ async def test_locked_out_at_setup(hass: HomeAssistant, sim: SmartServerSim) -> 
     """A lockout: retried later, with an issue that says to wait (no reauth)."""
     sim.options.lockout_failures = 1
     sim.options.lockout_duration = 60
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SMARTSERVER_UID,
-        data=entry_data(sim, **{CONF_PASSWORD: "wrong"}),
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, sim, **{CONF_PASSWORD: "wrong"})
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert entry.error_reason_translation_key == "locked_out"
     (issue,) = issues_of(hass, entry).values()
@@ -202,15 +201,13 @@ async def test_permission_denied_while_running(
 
 
 async def test_permission_denied_at_setup(
-    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
     sim.inject_http_errors(403, 1000, "/iap/devs")
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
-    assert mock_config_entry.error_reason_translation_key == "permission_denied"
-    (issue,) = issues_of(hass, mock_config_entry).values()
+    entry = await set_up(hass, sim)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.error_reason_translation_key == "permission_denied"
+    (issue,) = issues_of(hass, entry).values()
     assert issue.translation_key == "permission_denied"
 
 
@@ -230,14 +227,7 @@ async def test_certificate_untrusted_at_setup(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
     """Verified by the system's authorities, a self-signed certificate fails: say so."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SMARTSERVER_UID,
-        data=entry_data(sim, **{CONF_FINGERPRINT: None}),
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, sim, **{CONF_FINGERPRINT: None})
     assert entry.error_reason_translation_key == "certificate_untrusted"
     (issue,) = issues_of(hass, entry).values()
     assert issue.translation_key == "certificate_untrusted"
