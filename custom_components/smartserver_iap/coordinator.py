@@ -89,6 +89,10 @@ class SmartServerCoordinator:
         self.site = client.site
         self.policy = FollowPolicy.from_options(entry.options)
         self.programmatic_names = bool(entry.options.get(CONF_PROGRAMMATIC_NAMES))
+        # Entity names by device, with the datapoints they were made from (entity.py).
+        self.entity_names: dict[
+            str, tuple[tuple[tuple[str, str | None], ...], dict[str, str | None]]
+        ] = {}
         self.registry = DeviceRegistrySync(
             hass, entry, self.site, entry.unique_id or ""
         )

@@ -85,16 +85,27 @@ def described_datapoints(
 def _device_names(
     coordinator: SmartServerCoordinator, device_id: str
 ) -> dict[str, str | None]:
-    """Name every datapoint of a device at once: names depend on their neighbours."""
+    """Name every datapoint of a device at once: names depend on their neighbours.
+
+    Both platforms ask for the same names: they are made once per device and made
+    again only when the device's datapoints change.
+    """
     site = coordinator.site
-    return entity_names(
+    datapoints = site.datapoints_of(device_id)
+    key = tuple((dp.qualifier, dp.instance_name) for dp in datapoints)
+    cached = coordinator.entity_names.get(device_id)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    names = entity_names(
         site.devices[device_id].name,
         [
             (dp, describe_datapoint(dp, site.value_of(dp.qualifier)).device_class)
-            for dp in site.datapoints_of(device_id)
+            for dp in datapoints
         ],
         programmatic=coordinator.programmatic_names,
     )
+    coordinator.entity_names[device_id] = (key, names)
+    return names
 
 
 # Translation keys whose names the integration builds from the datapoint's name
