@@ -227,8 +227,8 @@ def _count(state_class: SensorStateClass, *, integer: bool = True) -> _Numeric:
 
 
 # Resolutions are those of the LonMark SNVT master list: SNVT_temp_p counts in 0.01 °C
-# (shown with one decimal), SNVT_ppm in whole ppm, SNVT_flow in whole L/s (a
-# SmartServer may scale it, so one decimal is kept), and so on.
+# (shown with one decimal), SNVT_ppm in whole ppm, and so on. SNVT_flow counts whole
+# L/s, but SmartServers report water flows such as 0.384 L/s: two decimals show them.
 NUMERIC_TYPES: Final[dict[str, _Numeric]] = {
     # temperature
     "SNVT_temp": _TEMPERATURE,
@@ -262,7 +262,7 @@ NUMERIC_TYPES: Final[dict[str, _Numeric]] = {
     "SNVT_ppm": _Numeric(SensorDeviceClass.CO2, UnitOfRatio.PARTS_PER_MILLION, precision=0, integer=True),
     "SNVT_ppm_f": _Numeric(SensorDeviceClass.CO2, UnitOfRatio.PARTS_PER_MILLION, precision=0),
     # flow and volume (water or gas when the datapoint's names say so)
-    "SNVT_flow": _Numeric(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.LITERS_PER_SECOND, precision=1),
+    "SNVT_flow": _Numeric(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.LITERS_PER_SECOND, precision=2),
     "SNVT_flow_f": _Numeric(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.LITERS_PER_SECOND, precision=2),
     "SNVT_flow_mil": _Numeric(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.MILLILITERS_PER_SECOND, precision=0, integer=True),
     "SNVT_flow_p": _Numeric(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.CUBIC_METERS_PER_HOUR, precision=1),
