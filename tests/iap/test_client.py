@@ -183,7 +183,7 @@ async def test_tls_pin_mismatch_and_system_trust(
 
 
 async def test_discovery(client: IapClient, sim: SmartServerSim) -> None:
-    client.page_size = 5
+    client.rest.page_size = 5
     devices = await client.list_devices()
     assert [d.id for d in devices] == list(sim.scenario.devices)
     smartserver = await client.get_smartserver()
@@ -202,7 +202,7 @@ async def test_discovery(client: IapClient, sim: SmartServerSim) -> None:
 async def test_paging_restarts_when_the_snapshot_expires(
     client: IapClient, sim: SmartServerSim
 ) -> None:
-    client.page_size = 5
+    client.rest.page_size = 5
     original = sim.new_snapshot
     calls = 0
 
@@ -323,7 +323,7 @@ async def test_writes_priorities_structured(
 
 
 async def test_alarms(client: IapClient, sim: SmartServerSim) -> None:
-    client.page_size = 2
+    client.rest.page_size = 2
     device = next(iter(sim.scenario.devices.values()))
     ids = [await sim.raise_alarm(device.id, details=f"alarm {n}") for n in range(5)]
     alarms = await client.list_alarms()

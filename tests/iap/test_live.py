@@ -122,18 +122,25 @@ async def test_restart_backs_off_and_reports_once(
     assert sim.counters.logins == 2
 
 
+@pytest.mark.parametrize("refuse_status", [401, 403])
 async def test_session_expiry_while_connected(
-    client: IapClient, sim: SmartServerSim
+    http: aiohttp.ClientSession, refuse_status: int
 ) -> None:
-    qualifiers = outputs(sim)
-    await client.subscribe(qualifiers)
-    async with live(client) as (rec, _):
-        await rec.wait_for(Resynced)
-        await sim.expire_sessions()
-        await rec.wait_for(Resynced, count=2)
-        await sim.set_value(qualifiers[0], 5)
-        await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 5))
-    assert sim.counters.logins == 2
+    # The expired session closes the socket; the reconnect is refused with 401 or
+    # 403, REST confirms the session is gone, and the client logs in again.
+    async with running_sim(ws_refuse_status=refuse_status) as sim:
+        client = make_client(sim, http)
+        qualifiers = outputs(sim)
+        await client.subscribe(qualifiers)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await sim.expire_sessions()
+            await rec.wait_for(Resynced, count=2)
+            await sim.set_value(qualifiers[0], 5)
+            await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 5))
+        assert sim.counters.logins == 2
+        assert sim.counters.ws_refused == 1
+        await client.close()
 
 
 async def test_session_renewal_reconnects_without_loss(

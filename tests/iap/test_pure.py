@@ -33,11 +33,11 @@ from custom_components.smartserver_iap.iap.parsing import (
     parse_log_entry,
     parse_value_item,
 )
-from custom_components.smartserver_iap.iap.session import build_query
 from custom_components.smartserver_iap.iap.timestamps import (
     format_query_time,
     parse_timestamp_or_none,
 )
+from custom_components.smartserver_iap.iap.transport import build_query
 
 FP = "ab:cd:" * 15 + "ab:cd"
 

@@ -64,26 +64,24 @@ async def test_stalled_ws_upgrade_is_an_outage(http: aiohttp.ClientSession) -> N
 
 
 async def test_unexpected_errors_are_outages(
-    client: IapClient, monkeypatch: pytest.MonkeyPatch
+    client: IapClient, sim: SmartServerSim, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = 0
-    original = client._live._connect_and_pump
+    await client.subscribe(outputs(sim))
+    failures: list[BaseException] = [TimeoutError(), IapConnectionError("boom")]
+    put_subscription = client.rest.put_subscription
 
-    async def flaky(handler: Any) -> str | None:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            raise TimeoutError
-        if calls == 2:
-            raise IapConnectionError("resync: boom")
-        return await original(handler)
+    async def flaky(qualifiers: Sequence[str]) -> None:
+        if failures:
+            raise failures.pop(0)
+        await put_subscription(qualifiers)
 
-    monkeypatch.setattr(client._live, "_connect_and_pump", flaky)
+    monkeypatch.setattr(client.rest, "put_subscription", flaky)
     async with live(client) as (rec, _):
         await rec.wait_for(Resynced)
-    lost = rec.of(ConnectionLost)
-    assert len(lost) == 1
-    assert "timed out" in lost[0].reason
+    assert not failures
+    # Two failed attempts in a row are one outage, reported with its first reason.
+    (lost,) = rec.of(ConnectionLost)
+    assert "timed out" in lost.reason
 
 
 # -- B2: quick drops do not reset the back-off ------------------------------------------
@@ -114,7 +112,7 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
             await asyncio.sleep(1.5)
             # 0.05 + 0.1 + 0.2 + 0.4 + 0.4 + ...: a handful, not one per 50 ms.
             assert client.stats.connects <= 7
-            assert client._live._backoff.attempts >= 4
+            assert client.listener.backoff.attempts >= 4
             # Each drop is reported (entities must go unavailable every time), but
             # only the first one is a new outage.
             losses = rec.of(ConnectionLost)
@@ -131,7 +129,7 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
             sim.hub.abort_all()
             await rec.wait_for(ConnectionLost, count=lost_before + 1)
             assert rec.of(ConnectionLost)[-1].new_outage
-            assert client._live._backoff.attempts == 1
+            assert client.listener.backoff.attempts == 1
             await rec.wait_for(Resynced, count=connects + 2)
         finally:
             await client.close()
