@@ -25,6 +25,7 @@ from custom_components.smartserver_iap.iap import (
 )
 
 from .conftest import (
+    Reads,
     Recorder,
     fast_live,
     live,
@@ -184,9 +185,11 @@ async def test_stolen_subscription_is_detected_and_healed(
         )
         qualifiers = outputs(sim)
         await client.subscribe(qualifiers)
+        reads = Reads(client)
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
-            await asyncio.sleep(0.25)
+            # Probes of an intact subscription find their echo.
+            await reads.wait_for(4)
             assert not rec.of(SubscriptionTakenOver)
             await sim.steal_subscription("apollo", ["17q4bn7/lon/1.1/other/0/x"])
             taken = await rec.wait_for(SubscriptionTakenOver)
@@ -319,5 +322,14 @@ async def test_close_stops_run_live_during_backoff(http: aiohttp.ClientSession) 
         await rec.wait_for(Resynced)
         await sim.restart(0.2)
         await rec.wait_for(ConnectionLost)
+        logins = sim.counters.logins
         await client.close()
+        # run_live returns (no error, not cancelled) long before the 5 s back-off
+        # ends, and nothing follows: no reconnect, no login, no event.
         await asyncio.wait_for(task, 2)
+        assert not task.cancelled()
+        assert task.exception() is None
+        assert not client.connected
+        assert [type(e) for e in rec.events] == [Resynced, ConnectionLost]
+        assert sim.counters.logins == logins
+        assert not client.session.logged_in

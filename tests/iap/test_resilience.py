@@ -24,6 +24,7 @@ from custom_components.smartserver_iap.iap import (
 from custom_components.smartserver_iap.iap.session import MIN_RENEW_INTERVAL
 
 from .conftest import (
+    Reads,
     Recorder,
     fast_live,
     live,
@@ -189,9 +190,13 @@ async def test_one_silent_qualifier_is_no_takeover(
         # candidates alternate between it and the healthy one.
         await client.subscribe([down[0], *healthy])
         await sim.set_device_status(down_id, health="down")
-        async with live(client) as (rec, _):
+        reads = Reads(client)
+        async with live(client) as (rec, task):
             await rec.wait_for(Resynced)
-            await asyncio.sleep(0.8)
+            # The resync, then six probes alternating between the two qualifiers.
+            await reads.wait_for(7)
+            assert not task.done()
+        assert {q for (q,) in reads.qualifiers[1:7]} == {down[0], *healthy}
         assert not rec.of(SubscriptionTakenOver)
         assert not rec.of(ConnectionLost)
         await client.close()
@@ -201,11 +206,13 @@ async def test_probe_read_errors_prove_nothing(http: aiohttp.ClientSession) -> N
     async with running_sim() as sim:
         client = probing_client(sim, http)
         await client.subscribe(outputs(sim))
+        reads = Reads(client)
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
             sim.inject_http_errors(503, 4, "/iap/devs")
-            await asyncio.sleep(0.6)
-            assert client.stats.probe_errors >= 2
+            # Four failed probe reads, then one that works.
+            await reads.wait_for(6)
+            assert client.stats.probe_errors == 4
             assert not rec.of(SubscriptionTakenOver)
             assert not rec.of(ConnectionLost)
             qualifier = client.subscribed[0]
