@@ -52,19 +52,27 @@ def _updated(qualifier: str, value: object = None):
 
 
 async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) -> None:
+    site = await client.discover()
     qualifiers = outputs(sim)
     await client.subscribe(qualifiers)
     async with live(client) as (rec, _):
         resynced = await rec.wait_for(Resynced)
         assert [v.qualifier for v in resynced.values] == qualifiers
+        assert {q: site.value_of(q) for q in qualifiers} == {
+            v.qualifier: v.value for v in resynced.values
+        }
         assert client.connected
         await sim.set_value(qualifiers[0], 7)
         event = await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 7))
         assert event.updates[0].timestamp is not None
+        assert site.value_of(qualifiers[0]) == 7
         device = next(d for d in sim.scenario.devices.values() if d.category != "SC")
+        before = site.devices[device.id].status
         await sim.set_device_status(device.id, health="down")
         changed = await rec.wait_for(DeviceStatusChanged)
         assert (changed.device_id, changed.status.health) == (device.id, "down")
+        assert changed.previous == before
+        assert site.devices[device.id].status == changed.status
         alarm_id = await sim.raise_alarm(device.id, details="too hot")
         raised = await rec.wait_for(AlarmRaised)
         assert raised.alarm.id == alarm_id
@@ -77,6 +85,8 @@ async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) ->
         assert note.target_name == device.name
         await sim.remove_device(device.id)
         assert (await rec.wait_for(DeviceDeleted)).device_id == device.id
+        assert device.id not in site.devices
+        assert site.datapoints_of(device.id) == []
     assert client.stats.connects == 1
     assert client.stats.resyncs == 1
     assert client.stats.updates >= 1
@@ -103,6 +113,9 @@ async def test_dropped_websocket_reconnects(
         assert await sim.drop_websockets() == 1
         lost = await rec.wait_for(ConnectionLost)
         assert "closed" in lost.reason or "error" in lost.reason.lower()
+        # While the link was down another session replaced the subscribe list: the
+        # resync re-asserts ours.
+        await sim.steal_subscription("apollo", [])
         await rec.wait_for(Resynced, count=2)
         await sim.set_value(qualifiers[1], 11)
         await rec.wait_for(DatapointsUpdated, _updated(qualifiers[1], 11))

@@ -12,6 +12,7 @@ import pytest
 from custom_components.smartserver_iap.iap import (
     ConnectionLost,
     DatapointsUpdated,
+    DeviceStatusChanged,
     IapAuthenticationError,
     IapClient,
     IapConnectionError,
@@ -199,6 +200,40 @@ async def test_one_silent_qualifier_is_no_takeover(
         assert {q for (q,) in reads.qualifiers[1:7]} == {down[0], *healthy}
         assert not rec.of(SubscriptionTakenOver)
         assert not rec.of(ConnectionLost)
+        await client.close()
+
+
+async def test_default_probe_skips_devices_that_are_down(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with running_sim() as sim:
+        client = probing_client(sim, http)
+        await client.discover()
+        down_id, down = next(
+            (device.id, outs)
+            for device in sim.scenario.devices.values()
+            if len(
+                outs := [
+                    dp.qualifier for dp in device.datapoints if dp.direction == "out"
+                ]
+            )
+            >= 2
+        )
+        healthy = next(q for q in outputs(sim, 20) if q not in down)
+        await client.subscribe([*down[:2], healthy])
+        reads = Reads(client)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await sim.set_device_status(down_id, health="down")
+            await rec.wait_for(DeviceStatusChanged)
+            # Two silent qualifiers in a row would look like a takeover; the site
+            # knows their device is down now, so only the healthy one is probed.
+            assert not client.site.is_healthy(down_id)
+            # (A probe read in flight while the status changed is not counted.)
+            start = len(reads.qualifiers) + 1
+            await reads.wait_for(start + 4)
+        assert {q for (q,) in reads.qualifiers[start : start + 4]} == {healthy}
+        assert not rec.of(SubscriptionTakenOver)
         await client.close()
 
 

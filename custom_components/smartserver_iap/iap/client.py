@@ -14,7 +14,8 @@ from yarl import URL
 
 from .datalog import iter_log
 from .errors import IapNotFoundError
-from .live import LiveListener, LiveOptions
+from .live import LiveListener
+from .live_options import LiveOptions
 from .rest import DEFAULT_MAX_URL_LENGTH, DEFAULT_PAGE_SIZE, IapRest
 from .session import MIN_RENEW_INTERVAL, NO_BODY, IapSession
 from .site import DeviceChanges, Site

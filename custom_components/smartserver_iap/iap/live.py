@@ -11,15 +11,12 @@ that replaced the subscribe list.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from functools import partial
 import logging
-import random
 from typing import TYPE_CHECKING, NoReturn
 
 import aiohttp
 
-from .backoff import Backoff
 from .errors import (
     IapAuthenticationError,
     IapConnectionError,
@@ -36,6 +33,7 @@ from .events import (
     SubscriptionTakenOver,
 )
 from .frames import FrameDecoder
+from .live_options import LiveOptions
 from .probe import ReadValues, TakeoverProbe, Verdict
 from .transport import map_client_error
 from .websocket import WebSocket, close_websocket, open_websocket
@@ -46,6 +44,8 @@ if TYPE_CHECKING:
     from .models import DatapointUpdate
     from .session import IapSession
     from .site import Site
+
+__all__ = ["LinkLost", "LiveListener", "LiveOptions"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,37 +63,6 @@ class LinkLost(IapConnectionError):
         """Store why the link broke and how long to wait at least."""
         super().__init__(reason)
         self.wait = wait
-
-
-@dataclass(slots=True)
-class LiveOptions:
-    """Timings of the live listener (seconds)."""
-
-    heartbeat: float | None = 30.0
-    max_msg_size: int = 4 * 1024 * 1024
-    backoff_initial: float = 1.0
-    backoff_cap: float = 60.0
-    backoff_factor: float = 2.0
-    backoff_jitter: float = 0.5
-    probe_interval: float | None = 60.0
-    probe_timeout: float = 10.0
-    connect_timeout: float = 10.0
-    # max_age of the read-back after a reconnect: the SmartServer answers from its
-    # cache when the value is that young (None reads every datapoint on the wire).
-    resync_max_age: float | None = 30.0
-    # The back-off resets (and an outage ends) only once a link stayed up this long.
-    stable_after: float = 30.0
-    rand: Callable[[], float] = field(default=random.random, repr=False)
-
-    def backoff(self) -> Backoff:
-        """Return a fresh back-off with these settings."""
-        return Backoff(
-            self.backoff_initial,
-            self.backoff_cap,
-            self.backoff_factor,
-            self.backoff_jitter,
-            self.rand,
-        )
 
 
 class LiveListener:
