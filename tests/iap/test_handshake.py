@@ -56,6 +56,12 @@ class Server:
         response.set_cookie("cmsSID", cookie)
         return response
 
+    async def forgetful_login(self, request: web.Request) -> web.Response:
+        """Log in, and forget the session at once (as for refused credentials)."""
+        response = await self.login(request)
+        self.valid.clear()
+        return response
+
     async def current_user(self, request: web.Request) -> web.Response:
         self.checks += 1
         if not self.known(request):
@@ -148,12 +154,7 @@ async def test_redirect_although_rest_accepts_the_session_is_an_outage(
 async def test_redirect_after_a_fresh_login_refused_by_rest_is_bad_credentials(
     serve: Serve, server: Server
 ) -> None:
-    async def forgetful_login(request: web.Request) -> web.Response:
-        response = await server.login(request)
-        server.valid.clear()
-        return response
-
-    client = await serve({**server.routes(), "login": forgetful_login})
+    client = await serve({**server.routes(), "login": server.forgetful_login})
     with pytest.raises(IapAuthenticationError):
         await _entries(client)
     assert (server.logins, server.checks) == (1, 1)
@@ -183,12 +184,7 @@ async def test_rest_redirect_to_login_is_a_lost_session(
     assert [d.id for d in await client.list_devices()] == ["1"]
     assert server.logins == 2
 
-    async def forgetful_login(request: web.Request) -> web.Response:
-        response = await server.login(request)
-        server.valid.clear()
-        return response
-
-    forgetful = await serve({**server.routes(), "login": forgetful_login})
+    forgetful = await serve({**server.routes(), "login": server.forgetful_login})
     with pytest.raises(IapAuthenticationError):
         await forgetful.list_devices()
     await client.close()
