@@ -117,16 +117,34 @@ async def client(
         await iap.close()
 
 
-class Recorder:
+class Changes:
+    """Something a test waits on: ``changed()`` wakes every ``until``."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Event()
+
+    def changed(self) -> None:
+        self._changed.set()
+
+    async def until[T](self, found: Callable[[], T | None], timeout: float) -> T:
+        """Return ``found()`` once it is not None, re-checking after each change."""
+        async with asyncio.timeout(timeout):
+            while (result := found()) is None:
+                self._changed.clear()
+                await self._changed.wait()
+            return result
+
+
+class Recorder(Changes):
     """A live handler that keeps every event and lets a test wait for one."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.events: list[LiveEvent] = []
-        self._changed = asyncio.Event()
 
     def __call__(self, event: LiveEvent) -> None:
         self.events.append(event)
-        self._changed.set()
+        self.changed()
 
     def of(self, kind: type[Any]) -> list[Any]:
         return [e for e in self.events if isinstance(e, kind)]
@@ -139,21 +157,19 @@ class Recorder:
         count: int = 1,
         timeout: float = 5.0,
     ) -> Any:
-        async with asyncio.timeout(timeout):
-            while True:
-                found = [e for e in self.of(kind) if predicate(e)]
-                if len(found) >= count:
-                    return found[count - 1]
-                self._changed.clear()
-                await self._changed.wait()
+        def found() -> Any:
+            matches = [e for e in self.of(kind) if predicate(e)]
+            return matches[count - 1] if len(matches) >= count else None
+
+        return await self.until(found, timeout)
 
 
-class Reads:
+class Reads(Changes):
     """Counts the client's value reads (resyncs, and probes: one qualifier each)."""
 
     def __init__(self, client: IapClient) -> None:
+        super().__init__()
         self.qualifiers: list[list[str]] = []
-        self._changed = asyncio.Event()
         read_values = client.read_values
 
         async def counting(
@@ -164,17 +180,14 @@ class Reads:
                 return await read_values(wanted, max_age)
             finally:
                 self.qualifiers.append(wanted)
-                self._changed.set()
+                self.changed()
 
         # The listener reads through the façade, so its probes are counted too.
         client.read_values = counting  # type: ignore[method-assign]
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> None:
         """Wait until ``count`` reads have finished."""
-        async with asyncio.timeout(timeout):
-            while len(self.qualifiers) < count:
-                self._changed.clear()
-                await self._changed.wait()
+        await self.until(lambda: len(self.qualifiers) >= count or None, timeout)
 
 
 @contextlib.asynccontextmanager

@@ -93,13 +93,16 @@ async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) ->
 
 
 async def test_server_time_and_ignored_frames(http: aiohttp.ClientSession) -> None:
-    async with running_sim(ntf_time_interval=0.05, cpu_interval=0.05) as sim:
+    async with running_sim(ntf_time_interval=0.1, cpu_interval=0.02) as sim:
         client = make_client(sim, http)
         async with live(client) as (rec, _):
             timed = await rec.wait_for(ServerTime)
             assert timed.value is not None
-            await asyncio.sleep(0.12)
+            # Load figures (UPD:CPU) come more often than the time: some arrived
+            # between two NTF:TIME frames, counted and not handed on.
+            await rec.wait_for(ServerTime, count=2)
         assert client.stats.ignored_frames >= 1
+        assert {type(e) for e in rec.events} == {Resynced, ServerTime}
         await client.close()
 
 

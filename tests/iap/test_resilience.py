@@ -36,7 +36,7 @@ from .conftest import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
     from smartserver_sim import SmartServerSim
 
@@ -310,17 +310,17 @@ async def test_closed_client_does_nothing(
     await client.close()
     assert client.closed
     requests = sum(sim.counters.requests.values())
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await client.subscribe(outputs(sim))
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await client.login()
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await client.read_values(outputs(sim))
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await client.session.relogin(client.session.generation)
-    log = client.iter_log()
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await anext(log)
+    calls: list[Callable[[], Awaitable[object]]] = [
+        lambda: client.subscribe(outputs(sim)),
+        client.login,
+        client.discover,
+        lambda: client.read_values(outputs(sim)),
+        lambda: client.session.relogin(client.session.generation),
+        lambda: anext(client.iter_log()),
+    ]
+    for call in calls:
+        with pytest.raises(IapConnectionError, match="client closed"):
+            await call()
     rec = Recorder()
     await asyncio.wait_for(client.run_live(rec), 1)
     assert not rec.events
