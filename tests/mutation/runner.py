@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 import os
 from pathlib import Path
+import re
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
 ROOT = Path(__file__).resolve().parents[2]
+_SUMMARY = re.compile(r"(FAILED|ERROR) \S+::")
 PYTEST = (sys.executable, "-m", "pytest", "-x", "-q", "--no-cov", "-p", "no:randomly")
 
 
@@ -92,9 +94,9 @@ def run_tests(
                 process.wait()
     if process.returncode == 0:
         return Outcome(False, "all tests passed")
-    failed = [
-        line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))
-    ]
+    # pytest's summary names the test ("FAILED tests/x.py::test_y - why"); log lines
+    # captured from the run start with "ERROR" too.
+    failed = [line for line in output.splitlines() if _SUMMARY.match(line)]
     return Outcome(True, failed[0] if failed else f"pytest exit {process.returncode}")
 
 
@@ -178,7 +180,12 @@ def main(argv: Sequence[str]) -> int:
     if dirty:
         print("refusing to mutate files with uncommitted changes:", *dirty, sep="\n  ")
         return 2
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Both end the run with every file restored (SIGINT too: a shell may have
+    # started this in the background with SIGINT ignored).
+    previous = {
+        signum: signal.signal(signum, _interrupt)
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         if not args.no_baseline:
             tests = sorted({t for m in mutants for t in m.tests})
@@ -191,5 +198,6 @@ def main(argv: Sequence[str]) -> int:
         print("\ninterrupted; every file is restored")
         return 130
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 1 if survivors else 0

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from typing import TYPE_CHECKING
 
 import pytest
 
 from .mutant import AREAS, Mutant, StaleMutantError, load
-from .runner import ROOT, main, mutated, run_tests
+from .runner import ROOT, dirty_files, main, mutated, run_tests
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -92,3 +93,17 @@ def test_list_runs_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     listed = capsys.readouterr().out.splitlines()
     assert listed
     assert all("datalog" in line for line in listed)
+
+
+def test_dirty_files_are_found(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "a.py").write_text("a = 1\n", encoding="utf-8")
+    (tmp_path / "b.py").write_text("b = 1\n", encoding="utf-8")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "x")
+    assert dirty_files(["a.py", "b.py"], tmp_path) == []
+    (tmp_path / "a.py").write_text("a = 2\n", encoding="utf-8")
+    assert dirty_files(["a.py", "b.py"], tmp_path) == ["a.py"]
