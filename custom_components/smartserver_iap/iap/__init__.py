@@ -31,7 +31,7 @@ from .events import (
     SubscriptionTakenOver,
 )
 from .frames import FrameDecoder, parse_frame
-from .live import LiveOptions
+from .live_options import LiveOptions
 from .models import (
     Alarm,
     Datapoint,
@@ -50,6 +50,8 @@ from .qualifier import (
     qualifier_list_element,
     quote_element,
 )
+from .rest import IapRest
+from .site import DeviceChanges, Site
 from .stats import ClientStats
 from .timestamps import parse_timestamp
 from .tls import TlsTrust, fetch_fingerprint, normalize_fingerprint
@@ -65,6 +67,7 @@ __all__ = [
     "DatapointUpdate",
     "DatapointsUpdated",
     "Device",
+    "DeviceChanges",
     "DeviceDeleted",
     "DeviceStatus",
     "DeviceStatusChanged",
@@ -80,6 +83,7 @@ __all__ = [
     "IapPriorityConflictError",
     "IapProtocolError",
     "IapRateLimitedError",
+    "IapRest",
     "JsonValue",
     "LiveEvent",
     "LiveOptions",
@@ -88,6 +92,7 @@ __all__ = [
     "Qualifier",
     "Resynced",
     "ServerTime",
+    "Site",
     "SubscriptionTakenOver",
     "TlsTrust",
     "datapoint_path",
