@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 import smartserver_sim
-
-from .import_graph import import_cycles, import_graph, package_name
+from tests.import_graph import import_cycles, import_graph, package_name
 
 SIM_PACKAGE = Path(smartserver_sim.__file__).parent
 ROUTES = ("server", "devices", "datapoints", "alarms", "wsroutes", "control")
