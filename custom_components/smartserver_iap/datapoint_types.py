@@ -285,10 +285,11 @@ NUMERIC_TYPES: Final[dict[str, _Numeric]] = {
     "UCPTmaxSendTime": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS, precision=1),
     "UCPTminSendTime": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS, precision=1),
     "UCPTheartbeat": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS, precision=1),
-    # counts: absolute counts (pulses, switchings) grow; *_inc are signed increments
-    "SNVT_count": _count(_TOTAL_INCREASING),
-    "SNVT_count_32": _count(_TOTAL_INCREASING),
-    "SNVT_count_f": _count(_TOTAL_INCREASING, integer=False),
+    # counts: a count may go down (occupants); one whose names say it counts events
+    # (pulses, switchings) only grows, see COUNTERS; *_inc are signed increments
+    "SNVT_count": _count(_MEASUREMENT),
+    "SNVT_count_32": _count(_MEASUREMENT),
+    "SNVT_count_f": _count(_MEASUREMENT, integer=False),
     "SNVT_count_inc": _count(_MEASUREMENT),
     "SNVT_count_inc_f": _count(_MEASUREMENT, integer=False),
     # setpoints and limits reported as configuration properties
@@ -307,6 +308,14 @@ GAS_VOLUMES: Final[dict[_Numeric, _Numeric]] = {
     volume: _Numeric(SensorDeviceClass.GAS, volume.unit, _TOTAL_INCREASING, volume.precision)
     for volume in (_VOLUME_LITERS, _VOLUME_CUBIC_METERS)
 }  # fmt: skip
+
+# A count whose datapoint or block names say it counts events (pulses, switchings,
+# starts, cycles) or totals something: it only grows, and a drop is a meter reset.
+COUNTERS: Final[dict[_Numeric, _Numeric]] = {
+    count: _count(_TOTAL_INCREASING, integer=count.integer)
+    for count in (NUMERIC_TYPES["SNVT_count"], NUMERIC_TYPES["SNVT_count_f"])
+}
+COUNTER_WORDS: Final = ("pulse", "switch", "start", "cycle", "total", "meter", "consum")
 
 # Units a SmartServer may report for a type this module does not know, and what they
 # mean. Anything else is passed through as the unit, without a device class.
@@ -444,9 +453,11 @@ def _is_humidity(datapoint: Datapoint) -> bool:
 
 
 def _measured(numeric: _Numeric, datapoint: Datapoint) -> _Numeric:
-    """Refine a type's measure by the datapoint's names: humidity, water, gas."""
+    """Refine a type's measure by the datapoint's names: humidity, water, gas, counter."""
     if numeric is _PERCENT and _is_humidity(datapoint):
         return _HUMIDITY
+    if numeric in COUNTERS and any(_names_say(datapoint, w) for w in COUNTER_WORDS):
+        return COUNTERS[numeric]
     if numeric in WATER_VOLUMES:
         if _names_say(datapoint, "water", device=True):
             return WATER_VOLUMES[numeric]

@@ -106,7 +106,7 @@ def dp(
             "s",
             SensorStateClass.MEASUREMENT,
         ),
-        ("SNVT_count", None, None, SensorStateClass.TOTAL_INCREASING),
+        ("SNVT_count", None, None, SensorStateClass.MEASUREMENT),
         ("SNVT_count_inc", None, None, SensorStateClass.MEASUREMENT),
         (
             "SNVT_time_hour",
@@ -348,9 +348,6 @@ def test_every_typed_number_has_a_display_precision() -> None:
         "SNVT_elec_kwh_l",
         "SNVT_elec_whr",
         "SNVT_elec_whr_f",
-        "SNVT_count",
-        "SNVT_count_32",
-        "SNVT_count_f",
         "SNVT_time_hour",
         "SNVT_vol",
         "SNVT_vol_f",
@@ -362,6 +359,27 @@ def test_meter_readings_are_total_increasing(type_name: str) -> None:
     """Meter readings, counts and run hours grow: long-term statistics sum them."""
     (sensor,) = describe_datapoint(dp(type_name)).sensors
     assert sensor.state_class == SensorStateClass.TOTAL_INCREASING
+
+
+@pytest.mark.parametrize("type_name", ["SNVT_count", "SNVT_count_32", "SNVT_count_f"])
+@pytest.mark.parametrize(
+    ("name", "state_class"),
+    [
+        # Counting events: only grows, and a drop is a reset.
+        ("nvoPulseCount", SensorStateClass.TOTAL_INCREASING),
+        ("nvoSwitchCount", SensorStateClass.TOTAL_INCREASING),
+        ("nvoStarts", SensorStateClass.TOTAL_INCREASING),
+        # A count that goes down as well (occupants, items in stock).
+        ("nvoOccupantCount", SensorStateClass.MEASUREMENT),
+        ("nvoValue", SensorStateClass.MEASUREMENT),
+    ],
+)
+def test_counts_by_name(
+    type_name: str, name: str, state_class: SensorStateClass
+) -> None:
+    """A count sums only when its name says it counts events."""
+    (sensor,) = describe_datapoint(dp(type_name, name)).sensors
+    assert sensor.state_class == state_class
 
 
 @pytest.mark.parametrize(
