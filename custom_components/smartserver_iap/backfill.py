@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from homeassistant.core import callback
 from homeassistant.helpers.recorder import DATA_INSTANCE
@@ -32,7 +32,11 @@ if TYPE_CHECKING:
     import asyncio
     from datetime import datetime
 
-    from .coordinator import SmartServerCoordinator
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+    from .history import HistoryImporter
+    from .iap.site import Site
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,10 +45,19 @@ _LOGGER = logging.getLogger(__name__)
 OUTAGE_THRESHOLD = timedelta(hours=1)
 
 
+class BackfillOwner(Protocol):
+    """What the back-fill needs of the coordinator that owns it."""
+
+    hass: HomeAssistant
+    config_entry: ConfigEntry
+    site: Site
+    history: HistoryImporter
+
+
 class GapBackfill:
     """Watches the link and queues the import of the hours an outage left empty."""
 
-    def __init__(self, coordinator: SmartServerCoordinator) -> None:
+    def __init__(self, coordinator: BackfillOwner) -> None:
         """Check once at the first link (Home Assistant may have been stopped)."""
         self.coordinator = coordinator
         self.enabled = bool(

@@ -26,9 +26,10 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
 
 from .backfill import GapBackfill
-from .const import DOMAIN
+from .const import CONF_PROGRAMMATIC_NAMES, DOMAIN
 from .follow import FollowPolicy
 from .history import HistoryImporter
 from .iap.errors import IapAuthenticationError, IapError, IapNotFoundError
@@ -39,13 +40,18 @@ from .iap.events import (
     DeviceStatusChanged,
     LiveEvent,
     Resynced,
+    ServerTime,
     SubscriptionTakenOver,
 )
 from .inventory import Inventory
+from .issues import ProblemIssues
 from .listeners import CallbackRegistry
+from .naming import smartserver_label
 from .registry import DeviceRegistrySync
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .iap.client import IapClient
 
 _LOGGER = logging.getLogger(__name__)
@@ -85,19 +91,30 @@ class SmartServerCoordinator:
         self.client = client
         self.site = client.site
         self.policy = FollowPolicy.from_options(entry.options)
+        self.programmatic_names = bool(entry.options.get(CONF_PROGRAMMATIC_NAMES))
+        # Entity names by device, with the datapoints they were made from (entity.py).
+        self.entity_names: dict[
+            str, tuple[tuple[tuple[str, str | None], ...], dict[str, str | None]]
+        ] = {}
         self.registry = DeviceRegistrySync(
             hass, entry, self.site, entry.unique_id or ""
         )
         self.connected = False
+        # The SmartServer's clock (NTF:TIME, firmware 4.1 on) and when it arrived:
+        # diagnostics show how far it is off.
+        self.server_time: datetime | None = None
+        self.server_time_received: datetime | None = None
         # Entities by the qualifier they show (the hot path), and by device: those
         # are written when the device's status or the link changes.
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.device_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.inventory = Inventory(self)
+        self.issues = ProblemIssues(hass, entry)
         self.history = HistoryImporter(self)
         self.backfill = GapBackfill(self)
         self._live_task: asyncio.Task[None] | None = None
         self._first_sync_timer: CALLBACK_TYPE | None = None
+        self._restart_timer: CALLBACK_TYPE | None = None
         self._synced = False
         self._live_failed = False
         self._loss_logged = False
@@ -105,8 +122,15 @@ class SmartServerCoordinator:
 
     @property
     def host(self) -> str:
-        """Return the host name, for logs."""
+        """Return the host name."""
         return str(self.config_entry.data[CONF_HOST])
+
+    @property
+    def label(self) -> str:
+        """Return how logs name this SmartServer: its name and host."""
+        smartserver = self.site.smartserver
+        name = smartserver.name if smartserver else self.config_entry.title
+        return smartserver_label(name, self.host)
 
     @property
     def uid(self) -> str:
@@ -154,12 +178,18 @@ class SmartServerCoordinator:
     @callback
     def async_start_live(self) -> None:
         """Start the live link in the background; it must sync in FIRST_SYNC_TIMEOUT."""
-        self._live_task = self.config_entry.async_create_background_task(
-            self.hass, self._async_run_live(), f"{DOMAIN} live {self.host}"
-        )
+        self._start_live_task()
         self._first_sync_timer = async_call_later(
             self.hass, FIRST_SYNC_TIMEOUT, self._first_sync_overdue
         )
+
+    @callback
+    def _start_live_task(self, _now: Any = None) -> None:
+        self._restart_timer = None
+        if not self._closed:
+            self._live_task = self.config_entry.async_create_background_task(
+                self.hass, self._async_run_live(), f"{DOMAIN} live {self.host}"
+            )
 
     @callback
     def _first_sync_overdue(self, _now: Any) -> None:
@@ -178,35 +208,33 @@ class SmartServerCoordinator:
         back) and the listener starts again after LIVE_RESTART_DELAY: the entry never
         stays silently dead.
         """
-        while not self._closed:
-            try:
-                await self.client.run_live(self.handle_event)
-            except IapAuthenticationError as err:
-                if self.closed:
-                    return
-                self._set_link_down(str(err) or "authentication failed")
-                _LOGGER.debug("Live link of %s stopped: %s", self.host, err)
-                self.config_entry.async_start_reauth(self.hass)
+        try:
+            # Returns only once the client is closed.
+            await self.client.run_live(self.handle_event)
+        except IapAuthenticationError as err:
+            if self.closed:
                 return
-            except Exception as err:  # noqa: BLE001 - the backstop of a background task
-                if self.closed:
-                    return
-                self._live_failed_with(err)
-            else:
-                # run_live returns once the client is closed.
+            self._set_link_down(str(err) or "authentication failed")
+            _LOGGER.debug("Live link of %s stopped: %s", self.label, err)
+            self.config_entry.async_start_reauth(self.hass)
+        except Exception as err:  # noqa: BLE001 - the backstop of a background task
+            if self.closed:
                 return
-            await asyncio.sleep(LIVE_RESTART_DELAY)
+            self._live_failed_with(err)
+            self._restart_timer = async_call_later(
+                self.hass, LIVE_RESTART_DELAY, self._start_live_task
+            )
 
     @callback
     def _live_failed_with(self, err: Exception) -> None:
         self._set_link_down(str(err) or type(err).__name__)
         if self._live_failed:
-            _LOGGER.debug("Live link of %s stopped again: %r", self.host, err)
+            _LOGGER.debug("Live link of %s stopped again: %r", self.label, err)
             return
         self._live_failed = True
         _LOGGER.error(
-            "Live link of SmartServer %s stopped: %s; restarting in %g s",
-            self.host,
+            "Live link of %s stopped: %s; restarting in %g s",
+            self.label,
             err,
             LIVE_RESTART_DELAY,
             exc_info=not isinstance(err, IapError),
@@ -230,8 +258,10 @@ class SmartServerCoordinator:
         match event:
             case Resynced():
                 self._set_link_up()
-            case ConnectionLost(reason=reason, new_outage=new_outage):
+            case ConnectionLost(reason=reason, new_outage=new_outage, error=error):
                 self._set_link_down(reason, log=new_outage)
+                if error is not None:
+                    self.issues.report(error, self.label)
             case DeviceStatusChanged():
                 self.inventory.status_changed(event)
             case DeviceDeleted(device_id=device_id):
@@ -239,14 +269,18 @@ class SmartServerCoordinator:
             case SubscriptionTakenOver(healed=healed):
                 _LOGGER.warning(
                     "Another session of the same user took over the datapoint "
-                    "subscription of SmartServer %s (taken back: %s); give Home "
-                    "Assistant a dedicated SmartServer user",
-                    self.host,
+                    "subscription of %s (taken back: %s); give Home Assistant a "
+                    "dedicated SmartServer user",
+                    self.label,
                     "yes" if healed else "no",
                 )
+            case ServerTime(value=value):
+                # Every 30 s: kept for diagnostics, not worth a log line.
+                self.server_time = value
+                self.server_time_received = dt_util.utcnow()
             case _:
-                # Alarms, notifications and the server clock belong to later platforms.
-                _LOGGER.debug("Unhandled live event from %s: %s", self.host, event)
+                # Alarms and notifications belong to later platforms.
+                _LOGGER.debug("Unhandled live event from %s: %s", self.label, event)
 
     @callback
     def _set_link_down(self, reason: str, *, log: bool = True) -> None:
@@ -257,7 +291,7 @@ class SmartServerCoordinator:
         # A flapping link logs its outage once, not once per drop.
         if log and not self._loss_logged:
             self._loss_logged = True
-            _LOGGER.info("Lost connection to SmartServer %s: %s", self.host, reason)
+            _LOGGER.info("Lost connection to %s: %s", self.label, reason)
         self.device_listeners.notify_all()
 
     @callback
@@ -270,9 +304,10 @@ class SmartServerCoordinator:
             self.inventory.schedule_relist()
         self._synced = True
         self._live_failed = False
+        self.issues.clear()
         if not self.connected and self._loss_logged:
             self._loss_logged = False
-            _LOGGER.info("Connection to SmartServer %s is back", self.host)
+            _LOGGER.info("Connection to %s is back", self.label)
         self.connected = True
         self.backfill.link_up()
         # Every entity once: availability may have changed, and the resync's values
@@ -286,9 +321,10 @@ class SmartServerCoordinator:
         if self._closed:
             return
         self._closed = True
-        if self._first_sync_timer is not None:
-            self._first_sync_timer()
-            self._first_sync_timer = None
+        for timer in (self._first_sync_timer, self._restart_timer):
+            if timer is not None:
+                timer()
+        self._first_sync_timer = self._restart_timer = None
         # Stop every task that uses the client before logging out: one still running
         # could log in again after the logout and leave a session behind.
         tasks = [
@@ -307,4 +343,4 @@ class SmartServerCoordinator:
         try:
             await self.client.close()
         except IapError as err:
-            _LOGGER.debug("Closing the client of %s failed: %s", self.host, err)
+            _LOGGER.debug("Closing the client of %s failed: %s", self.label, err)

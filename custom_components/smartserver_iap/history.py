@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -33,13 +33,13 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from homeassistant.components.recorder.models import StatisticMetaData
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from .coordinator import SmartServerCoordinator
+    from .iap.client import IapClient
     from .iap.models import Datapoint
     from .logreader import ReadStats
-    from .sensor import SmartServerSensor
-    from .statistics import StatisticTarget
+    from .statistics import ImportableSensor, StatisticTarget
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class ImportSeries:
 
 
 def import_series(
-    sensor: SmartServerSensor,
+    sensor: ImportableSensor,
     datapoint: Datapoint,
     stored: StatisticMetaData | None,
     start: float | None,
@@ -103,15 +103,27 @@ class ImportRequest:
     reason: str
 
 
+class HistoryOwner(Protocol):
+    """What the importer needs of the coordinator that owns it."""
+
+    hass: HomeAssistant
+    config_entry: ConfigEntry
+    client: IapClient
+
+    @property
+    def label(self) -> str:
+        """Return how logs name the SmartServer."""
+
+
 class HistoryImporter:
     """The import queue of one SmartServer, its progress and its importable sensors."""
 
-    def __init__(self, coordinator: SmartServerCoordinator) -> None:
+    def __init__(self, coordinator: HistoryOwner) -> None:
         """Bind to the coordinator's client and entry; nothing runs until a request."""
         self.coordinator = coordinator
         self.hass = coordinator.hass
         # Every sensor of the entry by entity id; the action checks which it can import.
-        self.sensors: dict[str, SmartServerSensor] = {}
+        self.sensors: dict[str, ImportableSensor] = {}
         self.progress: int | None = None
         self.reading: dict[str, str] = {}
         self.listeners: CallbackRegistry[str] = CallbackRegistry()
@@ -137,7 +149,7 @@ class HistoryImporter:
         return [] if self._runner is None else [self._runner]
 
     @callback
-    def add_sensor(self, sensor: SmartServerSensor) -> CALLBACK_TYPE:
+    def add_sensor(self, sensor: ImportableSensor) -> CALLBACK_TYPE:
         """Know a sensor of this entry by its entity id; return the remover."""
         entity_id = sensor.entity_id
         self.sensors[entity_id] = sensor
@@ -212,13 +224,13 @@ class HistoryImporter:
         groups: dict[str, list[ImportSeries]] = {}
         for one in request.series:
             groups.setdefault(one.datapoint.qualifier, []).append(one)
-        host = self.coordinator.host
+        label = self.coordinator.label
         _LOGGER.info(
-            "Importing history (%s) of %d sensors, %d datapoints, from SmartServer %s",
+            "Importing history (%s) of %d sensors, %d datapoints, from %s",
             request.reason,
             len(request.series),
             len(groups),
-            host,
+            label,
         )
         self._total = len(groups)
         self._done = 0
@@ -242,7 +254,7 @@ class HistoryImporter:
             self.reading.clear()
             self.progress = 100
             self.listeners.notify("progress")
-        _log_summary(host, request.reason, summary)
+        _log_summary(label, request.reason, summary)
         return summary
 
     async def _import_datapoint(
@@ -330,14 +342,14 @@ class HistoryImporter:
             self.listeners.notify("progress")
 
 
-def _log_summary(host: str, reason: str, summary: ImportSummary) -> None:
+def _log_summary(label: str, reason: str, summary: ImportSummary) -> None:
     failed = {k: v["error"] for k, v in summary.items() if "error" in v}
     done = [v for v in summary.values() if "error" not in v]
     _LOGGER.info(
-        "Imported history (%s) from SmartServer %s: %d sensors, %d entries read, "
+        "Imported history (%s) from %s: %d sensors, %d entries read, "
         "%d hours written, %d hours already stored, %d failed",
         reason,
-        host,
+        label,
         len(done),
         sum(v["entries"] for v in done),
         sum(v["hours_written"] for v in done),
@@ -346,8 +358,5 @@ def _log_summary(host: str, reason: str, summary: ImportSummary) -> None:
     )
     for entity_id, error in failed.items():
         _LOGGER.warning(
-            "History import of %s from SmartServer %s failed: %s",
-            entity_id,
-            host,
-            error,
+            "History import of %s from %s failed: %s", entity_id, label, error
         )

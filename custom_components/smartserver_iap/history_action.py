@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from .history import HistoryImporter, ImportSeries, ImportSummary
     from .iap.models import Datapoint
-    from .sensor import SmartServerSensor
+    from .statistics import ImportableSensor
 
 SERVICE_IMPORT_HISTORY = "import_history"
 ATTR_START = "start"
@@ -70,7 +70,7 @@ def _utc_ts(value: datetime) -> float:
     return dt_util.as_utc(value).timestamp()
 
 
-type _Sensor = tuple[SmartServerSensor, Datapoint]
+type _Sensor = tuple[ImportableSensor, Datapoint]
 
 
 @dataclass(slots=True)

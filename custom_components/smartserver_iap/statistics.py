@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from homeassistant.components.recorder.db_schema import Statistics, StatisticsShortTerm
 from homeassistant.components.recorder.models import (
@@ -44,12 +44,13 @@ from .hourly import HOUR, StoredRow, hour_of, mean_rows, sum_rows
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from homeassistant.components.sensor import SensorDeviceClass
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.typing import StateType
 
+    from .datapoint_types import DatapointSensorDescription
     from .hourly import HourlySeries
-    from .iap.models import JsonValue
-    from .sensor import SmartServerSensor
+    from .iap.models import Datapoint, JsonValue
 
 RECORDER_SOURCE = "recorder"
 # State classes whose history can be imported, and whether they keep a sum.
@@ -57,6 +58,41 @@ IMPORTABLE: dict[str | None, bool] = {
     SensorStateClass.MEASUREMENT: False,
     SensorStateClass.TOTAL_INCREASING: True,
 }
+
+
+class ImportableSensor(Protocol):
+    """What an import needs of a sensor (``sensor.SmartServerSensor``)."""
+
+    entity_id: str
+    entity_description: DatapointSensorDescription
+
+    @property
+    def unique_id(self) -> str | None:
+        """Return the entity's unique id."""
+
+    @property
+    def qualifier(self) -> str:
+        """Return the qualifier of the datapoint the sensor shows."""
+
+    @property
+    def datapoint(self) -> Datapoint | None:
+        """Return the datapoint the sensor shows, while the SmartServer has it."""
+
+    @property
+    def state_class(self) -> str | None:
+        """Return the sensor's state class."""
+
+    @property
+    def device_class(self) -> SensorDeviceClass | None:
+        """Return the sensor's device class."""
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """Return the unit the SmartServer's values are in."""
+
+    @property
+    def unit_of_measurement(self) -> str | None:
+        """Return the unit the sensor shows (after the user's choice)."""
 
 
 class UnitMismatchError(Exception):
@@ -127,7 +163,7 @@ def _number_fn(
 
 
 def statistic_target(
-    sensor: SmartServerSensor, stored: StatisticMetaData | None
+    sensor: ImportableSensor, stored: StatisticMetaData | None
 ) -> StatisticTarget:
     """Return the statistics of one sensor, matching what its compiler writes.
 

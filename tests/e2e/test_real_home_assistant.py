@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from custom_components.smartserver_iap.naming import readable_name
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
 
-from .hass_process import HassProcess, free_port, write_config
+from .hass_config import write_config
+from .hass_process import HassProcess, Owner, free_port
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -50,7 +52,7 @@ async def test_real_home_assistant_follows_the_simulator(
         hass = HassProcess(tmp_path, port)
         try:
             await hass.start()
-            await hass.onboard()
+            await hass.onboard(Owner("owner", "owner-password-e2e"))
             entry = await hass.add_entry(
                 {
                     "host": sim.host,
@@ -67,7 +69,7 @@ async def test_real_home_assistant_follows_the_simulator(
                     name = state["attributes"].get("friendly_name", "")
                     if (
                         entity_id.startswith("sensor.")
-                        and name.endswith(datapoint.instance_name or datapoint.name)
+                        and name.endswith(readable_name(datapoint.name))
                         and datapoint.device.name in name
                     ):
                         return entity_id

@@ -13,6 +13,7 @@ from .errors import (
     IapError,
     IapLockedOutError,
     IapNotFoundError,
+    IapPermissionError,
     IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
@@ -31,7 +32,7 @@ from .events import (
     SubscriptionTakenOver,
 )
 from .frames import FrameDecoder, parse_frame
-from .live import LiveOptions
+from .live_options import LiveOptions
 from .models import (
     Alarm,
     Datapoint,
@@ -50,6 +51,8 @@ from .qualifier import (
     qualifier_list_element,
     quote_element,
 )
+from .rest import IapRest
+from .site import DeviceChanges, Site
 from .stats import ClientStats
 from .timestamps import parse_timestamp
 from .tls import TlsTrust, fetch_fingerprint, normalize_fingerprint
@@ -65,6 +68,7 @@ __all__ = [
     "DatapointUpdate",
     "DatapointsUpdated",
     "Device",
+    "DeviceChanges",
     "DeviceDeleted",
     "DeviceStatus",
     "DeviceStatusChanged",
@@ -77,9 +81,11 @@ __all__ = [
     "IapError",
     "IapLockedOutError",
     "IapNotFoundError",
+    "IapPermissionError",
     "IapPriorityConflictError",
     "IapProtocolError",
     "IapRateLimitedError",
+    "IapRest",
     "JsonValue",
     "LiveEvent",
     "LiveOptions",
@@ -88,6 +94,7 @@ __all__ = [
     "Qualifier",
     "Resynced",
     "ServerTime",
+    "Site",
     "SubscriptionTakenOver",
     "TlsTrust",
     "datapoint_path",

@@ -199,35 +199,33 @@ def parse_log_entry(raw: object) -> LogEntry:
     """Parse one data-log entry; ``utc`` falls back to ``local`` and ``timestamp``.
 
     Runs once per entry of a data-log query (a year of 1-minute entries is half a
-    million): the common shapes are checked inline before the general helpers.
+    million): the common field shapes are taken inline before the general helpers.
     """
-    if type(raw) is not dict:
-        raw = _require_dict(raw, "log entry")
-    qualifier = raw.get("dpQualifier")
-    if type(qualifier) is not str or not qualifier:
-        qualifier = qualifier_of(raw)
-        if qualifier is None:
-            raise IapProtocolError("log entry without a qualifier")
-    text = raw.get("utc")
-    if text is None:
-        text = raw.get("local")
-        if text is None:
-            text = raw.get("timestamp")
-            if text is None:
-                raise IapProtocolError(f"log entry of {qualifier!r} without a time")
-    index = raw.get("blockIndex")
+    item = _require_dict(raw, "log entry")
+    qualifier = qualifier_of(item)
+    if qualifier is None:
+        raise IapProtocolError("log entry without a qualifier")
+    utc = None
+    for key in ("utc", "local", "timestamp"):
+        text = item.get(key)
+        if text is not None:
+            utc = parse_timestamp(text)
+            break
+    if utc is None:
+        raise IapProtocolError(f"log entry of {qualifier!r} without a time")
+    index = item.get("blockIndex")
     if index is not None:
         if type(index) is str and index.isdecimal():
             index = int(index)
         else:
             index = _int(index, "blockIndex")
-    device_id = raw.get("deviceId")
-    block = raw.get("blockName")
-    name = raw.get("datapointName")
+    device_id = item.get("deviceId")
+    block = item.get("blockName")
+    name = item.get("datapointName")
     return LogEntry(
         qualifier,
-        parse_timestamp(text),
-        raw.get("value"),
+        utc,
+        item.get("value"),
         device_id if type(device_id) is str and device_id else _opt_str(device_id),
         block if type(block) is str and block else _opt_str(block),
         index,

@@ -28,11 +28,11 @@ if TYPE_CHECKING:
 
     from smartserver_sim import SmartServerSim
 
-TEMPERATURE = "sensor.thermostat_buro_1_nvospacetemp"
-LUX = "sensor.lighting_buro_1_2_nvoluxlevel"
-ENERGY = "sensor.energy_meter_nvoenergy"
-VOLTAGE = "sensor.energy_meter_phase_0_nvovoltage"  # not logged by the SmartServer
-HVAC_MODE = "sensor.thermostat_buro_1_nvohvacmode"  # an enum: no statistics
+TEMPERATURE = "sensor.thermostat_buro_1_space_temperature"
+LUX = "sensor.lighting_buro_1_2_illuminance"
+ENERGY = "sensor.energy_meter_energy"
+VOLTAGE = "sensor.energy_meter_phase_0_voltage"  # not logged by the SmartServer
+HVAC_MODE = "sensor.thermostat_buro_1_hvac_mode"  # an enum: no statistics
 
 
 @pytest.fixture(autouse=True)

@@ -12,12 +12,7 @@ from homeassistant.helpers.recorder import get_instance
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smartserver_iap.const import (
-    CONF_CHOOSE_DATAPOINTS,
-    CONF_DEVICES,
-    CONF_HISTORY_BACKFILL,
-    DOMAIN,
-)
+from custom_components.smartserver_iap.const import CONF_HISTORY_BACKFILL, DOMAIN
 from tests.integration.conftest import (
     SMARTSERVER_UID,
     entry_data,
@@ -178,35 +173,26 @@ async def test_the_option_turns_the_back_fill_off(
     assert entry.runtime_data.history.progress is None
 
 
-@pytest.mark.parametrize(
-    ("backfill", "options"),
-    [(True, {}), (False, {CONF_HISTORY_BACKFILL: False})],
-    ids=["on", "off"],
-)
-async def test_the_options_flow_sets_the_back_fill(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    backfill: bool,
-    options: dict[str, Any],
+@pytest.mark.parametrize("backfill", [True, False], ids=["on", "off"])
+async def test_the_settings_switch_the_back_fill(
+    hass: HomeAssistant, init_integration: MockConfigEntry, backfill: bool
 ) -> None:
     result: Any = await hass.config_entries.options.async_init(
         init_integration.entry_id
     )
-    default = {
-        str(key): key.default()
-        for key in result["data_schema"].schema
-        if key in (CONF_DEVICES, CONF_HISTORY_BACKFILL)
-    }
-    assert default[CONF_HISTORY_BACKFILL] is True
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            CONF_DEVICES: default[CONF_DEVICES],
-            CONF_CHOOSE_DATAPOINTS: False,
-            CONF_HISTORY_BACKFILL: backfill,
-        },
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    default = next(
+        key.default()
+        for key in result["data_schema"].schema
+        if key == CONF_HISTORY_BACKFILL
+    )
+    assert default is True
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_HISTORY_BACKFILL: backfill}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options == options
+    assert init_integration.options[CONF_HISTORY_BACKFILL] is backfill
     await hass.async_block_till_done()
     assert init_integration.runtime_data.backfill.enabled is backfill
