@@ -267,11 +267,7 @@ async def run_import(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    entity_ids = sorted(
-        state.entity_id
-        for state in hass.states.async_all("sensor")
-        if state.entity_id.endswith(("nvotemp", "nvoenergy"))
-    )
+    entity_ids = sorted(entry.runtime_data.history.sensors)
     assert len(entity_ids) == 2, entity_ids
 
     per_datapoint = total // len(entity_ids)

@@ -41,7 +41,8 @@ class Generator:
     kind: ``constant`` (value), ``sine`` (base, amplitude, period, phase), ``random_walk``
     (base, amplitude, step: knots every ``step`` s joined by smooth interpolation),
     ``random`` (base, amplitude: fresh noise every ``interval``), ``counter`` (start, rate
-    in units per hour since the epoch), ``cycle`` (values, period: one value per period).
+    in units per hour since the epoch; ``wrap`` > 0 rolls it over to 0 there, as a meter
+    with a fixed number of digits does), ``cycle`` (values, period: one value per period).
     ``interval`` holds each value for that many seconds (the update rate); ``digits``
     rounds numbers.
     """
@@ -59,6 +60,7 @@ class Generator:
     interval: float = 0.0
     digits: int = 2
     epoch: float = 1767225600.0  # 2026-01-01T00:00:00Z: counters start here
+    wrap: float = 0.0
 
     def value_at(self, t: float, seed: int) -> Any:
         """Return the value at UNIX time ``t`` for a datapoint with ``seed``."""
@@ -76,6 +78,8 @@ class Generator:
             )
         elif kind == "counter":
             x = self.start + self.rate * max(t - self.epoch, 0.0) / 3600.0
+            if self.wrap > 0:
+                x %= self.wrap
         elif kind == "random":
             x = self.base + self.amplitude * unit_noise(seed, math.floor(t))
         else:  # random_walk
@@ -103,7 +107,7 @@ def generator_from_spec(spec: dict[str, Any] | None) -> Generator | None:
     for key in ("base", "amplitude", "period", "phase", "step", "start", "rate"):
         if key in spec:
             fields[key] = float(spec[key])
-    for key in ("interval", "epoch"):
+    for key in ("interval", "epoch", "wrap"):
         if key in spec:
             fields[key] = float(spec[key])
     if "digits" in spec:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .options import SimOptions
-from .timefmt import UTC_FORMATS, iso_z, parse_time, zoned_local
+from .timefmt import UTC_FORMATS, HourlyTimes, iso_z, parse_time, zoned_local
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -68,7 +68,8 @@ def iter_entries(
     steps = log_steps(interval, rng)
     if options.log_order == "desc":
         steps = steps[::-1]
-    utc_text = UTC_FORMATS[options.log_utc_format]
+    utc_form = options.log_utc_format
+    times = HourlyTimes(zone)
     device = dp.device
     base = {
         "dpQualifier": dp.qualifier,
@@ -84,13 +85,21 @@ def iter_entries(
     }
     for k in steps:
         t = k * interval
+        texts = times.texts(t)
+        iso, local = (iso_z(t), zoned_local(t, zone)) if texts is None else texts
+        if utc_form == "zoned":
+            utc = iso + "[UTC]"
+        elif utc_form == "z":
+            utc = iso
+        else:
+            utc = UTC_FORMATS[utc_form](t)
         yield {
             "id": dp.uid * 100_000_000 + k % 100_000_000,
-            "local": zoned_local(t, zone),
-            "utc": utc_text(t),
+            "local": local,
+            "utc": utc,
             **base,
             "value": history_value(dp, t),
-            "timestamp": iso_z(t),
+            "timestamp": iso,
         }
 
 

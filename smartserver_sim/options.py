@@ -78,6 +78,9 @@ class SimOptions:
     # [GUESS] The server closes a data-log socket right after "end"; False keeps it open
     # until the client closes it, so a client must finish on "end" itself.
     log_close_after_end: bool = True
+    # Fault: every data-log stream breaks after this many entries (close code 1011,
+    # no "end"), as a SmartServer whose stream dies mid-way; None streams to the end.
+    log_cut_after: int | None = None
 
     # --- misc -------------------------------------------------------------------------------
     snapshot_limit: int = 64

@@ -39,6 +39,50 @@ def zoned_local(t: float, zone: ZoneInfo) -> str:
 
 UTC_FORMATS = {"zoned": zoned_utc, "z": iso_z, "space": space_utc}
 
+
+class HourlyTimes:
+    """``iso_z`` and ``zoned_local`` of whole seconds, the date part made once an hour.
+
+    A data log streams many entries an hour; formatting each from a datetime is most of
+    a streamed entry's cost. Hours whose local offset is not whole hours or changes
+    inside the hour, and instants with a fraction of a second, return None: the
+    caller formats those with the functions above.
+    """
+
+    __slots__ = ("_hour", "_local", "_utc", "_zone")
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+        self._hour = -1
+        self._utc = ""
+        self._local: tuple[str, str] | None = None
+
+    def texts(self, t: float) -> tuple[str, str] | None:
+        """Return ``(iso_z(t), zoned_local(t, zone))``, or None (format it yourself)."""
+        whole = int(t)
+        if whole != t:
+            return None
+        hour = whole - whole % 3600
+        if hour != self._hour:
+            self._start_hour(hour)
+        if self._local is None:
+            return None
+        rest = whole - hour
+        clock = f"{rest // 60:02d}:{rest % 60:02d}.000"
+        return f"{self._utc}{clock}Z", f"{self._local[0]}{clock}{self._local[1]}"
+
+    def _start_hour(self, hour: int) -> None:
+        self._hour = hour
+        self._utc = f"{datetime.fromtimestamp(hour, UTC):%Y-%m-%dT%H:}"
+        local = datetime.fromtimestamp(hour, self._zone)
+        later = datetime.fromtimestamp(hour + 3599, self._zone)
+        if local.minute or local.utcoffset() != later.utcoffset():
+            self._local = None
+            return
+        suffix = zoned_local(hour, self._zone)[len("YYYY-MM-DDTHH:MM:SS.mmm") :]
+        self._local = (f"{local:%Y-%m-%dT%H:}", suffix)
+
+
 _TIME_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
     r"\s*(Z|UTC|[+-]\d{2}:?\d{2})?(?:\[[^\]]*\])?$"

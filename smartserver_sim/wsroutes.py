@@ -110,6 +110,9 @@ async def _data_log(
                 await ws.send_frame(orjson.dumps(entry), WSMsgType.TEXT)
                 sent += 1
                 state.counters.log_entries_sent += 1
+                if sent == state.options.log_cut_after:
+                    await ws.close(code=1011, message=b"stream broken")
+                    return ws
                 if sent % 512 == 0:
                     # Keep the loop responsive while a long history streams, and end
                     # the stream like the general WebSocket when the session dies.

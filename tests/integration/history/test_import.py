@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+import itertools
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import Event, EventStateChangedData, callback
 from homeassistant.helpers.event import async_track_state_change_event
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from smartserver_sim import SimOptions
+from custom_components.smartserver_iap.const import DOMAIN
+from smartserver_sim import SimOptions, SmartServerSim, build_scenario
+from tests.integration.conftest import entry_data, setup_entry
 
 from .conftest import (
     ENERGY,
@@ -27,9 +31,6 @@ from .conftest import (
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-    from smartserver_sim import SmartServerSim
 
 
 def qualifier_of(entry: MockConfigEntry, entity_id: str) -> str:
@@ -228,3 +229,116 @@ async def test_a_stream_cut_mid_way_resumes_from_the_last_complete_hour(
     # Resumed at the hour it broke in: at most that hour's 60 entries came twice.
     resent = sim.counters.log_entries_sent - sent_before - len(entries)
     assert 0 <= resent <= 60
+
+
+@pytest.mark.parametrize(
+    "sim_options",
+    [
+        SimOptions(auto_updates=False, ntf_time_interval=None, log_cut_after=100),
+        SimOptions(
+            auto_updates=False,
+            ntf_time_interval=None,
+            log_cut_after=100,
+            log_order="desc",
+        ),
+    ],
+    ids=["oldest-first", "newest-first"],
+)
+async def test_every_stream_breaking_still_imports_every_hour(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: SmartServerSim
+) -> None:
+    """Each query breaks after 100 entries: each resumes at the hour it broke in."""
+    start, end = ago(12), ago(2)
+    response = await import_history(
+        hass, {"entity_id": LUX}, start=iso(start), end=iso(end)
+    )
+    entries = log_entries(sim, qualifier_of(init_integration, LUX), start, end)
+    summary = response["entities"][LUX]
+    # 600 entries of 1 minute, each query breaks after 100: it keeps its first whole
+    # hour and the next query starts at the hour it broke in.
+    assert summary["resumed"] == 9
+    rows = await stored_rows(hass, LUX, start, end)
+    assert [(r["start"], r["mean"], r["min"], r["max"]) for r in rows] == [
+        (hour, pytest.approx(mean, rel=1e-12), low, high)
+        for hour, mean, low, high in expected_means(entries)
+    ]
+    assert sim.counters.log_queries == 10
+    # Only the 40 entries of each broken hour came twice, never the hours before.
+    assert sim.counters.log_entries_sent - len(entries) == 9 * 40
+
+
+def rolling_meter_spec() -> dict[str, Any]:
+    """A SmartServer with one energy meter that rolls over at 240 kWh (100 kWh/h)."""
+    meter = {"kind": "counter", "start": 0.0, "rate": 100.0, "wrap": 240.0}
+    return {
+        "scId": "r0ll",
+        "users": {"apollo": "apollo"},
+        "devices": [
+            {
+                "name": "Meter",
+                "blocks": [
+                    {
+                        "name": "Meter",
+                        "index": 0,
+                        "datapoints": [
+                            {
+                                "name": "nvoEnergy",
+                                "type": "SNVT_elec_kwh",
+                                "generator": meter,
+                                "log": 900,
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def reset_sums(entries: list[tuple[float, float]]) -> list[tuple[float, float, float]]:
+    """(hour, state, sum) as Home Assistant's compiler counts a meter that resets.
+
+    A reading below 90 % of the one before starts a new cycle: the meter counted that
+    reading since zero.
+    """
+    rows: dict[float, tuple[float, float]] = {}
+    total = 0.0
+    before: float | None = None
+    for t, value in entries:
+        if before is not None:
+            total += value if value < 0.9 * before else value - before
+        before = value
+        rows[t - t % 3600] = (value, total)
+    return [(hour, state, total) for hour, (state, total) in sorted(rows.items())]
+
+
+async def test_a_meter_that_rolls_over_keeps_a_rising_sum(
+    hass: HomeAssistant, sim_options: SimOptions, socket_enabled: None
+) -> None:
+    scenario = build_scenario(rolling_meter_spec())
+    async with SmartServerSim(scenario, options=sim_options) as sim:
+        smartserver = next(d for d in scenario.devices.values() if d.category == "SC")
+        entry = MockConfigEntry(
+            domain=DOMAIN, unique_id=smartserver.uid, data=entry_data(sim)
+        )
+        await setup_entry(hass, entry)
+        (entity_id,) = entry.runtime_data.history.sensors
+        start, end = ago(24), ago(2)
+        await import_history(
+            hass, {"entity_id": entity_id}, start=iso(start), end=iso(end)
+        )
+        (qualifier,) = scenario.datapoints
+        entries = log_entries(sim, qualifier, start, end)
+        values = [value for _, value in entries]
+        # It rolled over several times inside the window.
+        assert sum(b < a for a, b in itertools.pairwise(values)) >= 8
+
+        rows = await stored_rows(hass, entity_id, start, end)
+        assert [(r["start"], r["state"], r["sum"]) for r in rows] == [
+            (hour, state, pytest.approx(total, abs=1e-9))
+            for hour, state, total in reset_sums(entries)
+        ]
+        # What the Energy dashboard shows per hour: never below zero.
+        sums = [row["sum"] for row in rows]
+        assert all(b >= a for a, b in itertools.pairwise(sums))
+        await hass.config_entries.async_unload(entry.entry_id)
