@@ -29,26 +29,21 @@ import tempfile
 import time
 import tracemalloc
 from typing import TYPE_CHECKING, Any
-from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
-from aiohttp.resolver import ThreadedResolver
 import orjson
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench_integration import SimProcess  # noqa: E402
+from bench_integration import SimProcess, plain_dns, sim_entry  # noqa: E402
 from homeassistant import loader  # noqa: E402
 from homeassistant.helpers.recorder import async_initialize_recorder, get_instance  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
-from pytest_homeassistant_custom_component.common import (  # noqa: E402
-    MockConfigEntry,
-    async_test_home_assistant,
-)
+from pytest_homeassistant_custom_component.common import async_test_home_assistant  # noqa: E402
 
 from custom_components.smartserver_iap import statistics  # noqa: E402
-from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN  # noqa: E402
+from custom_components.smartserver_iap.const import DOMAIN  # noqa: E402
 from custom_components.smartserver_iap.datapoint_types import as_number  # noqa: E402
 from custom_components.smartserver_iap.hourly import HOUR, HourlySeries  # noqa: E402
 from custom_components.smartserver_iap.iap.models import Datapoint, Direction  # noqa: E402
@@ -56,6 +51,7 @@ from custom_components.smartserver_iap.iap.parsing import parse_log_entry  # noq
 from custom_components.smartserver_iap.logreader import read_datapoint  # noqa: E402
 from smartserver_sim import SimOptions, build_scenario  # noqa: E402
 from smartserver_sim.history import TimeRange, iter_entries  # noqa: E402
+from smartserver_sim.scenario import meter_spec  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -72,37 +68,14 @@ def bench_spec() -> dict[str, Any]:
     """A SmartServer with one meter device: a temperature and an energy counter."""
     walk = {"kind": "random_walk", "base": 21.0, "amplitude": 3.0, "step": 600}
     counter = {"kind": "counter", "start": 1000.0, "rate": 2.5, "digits": 3}
-    return {
-        "scId": "h1st0ry",
-        "seed": 11,
-        "users": {"apollo": "apollo"},
-        "devices": [
-            {
-                "name": "Meter",
-                "type": "Bench Meter",
-                "blocks": [
-                    {
-                        "name": "Meter",
-                        "index": 0,
-                        "datapoints": [
-                            {
-                                "name": "nvoTemp",
-                                "type": "SNVT_temp_p",
-                                "generator": walk,
-                                "log": LOG_INTERVAL,
-                            },
-                            {
-                                "name": "nvoEnergy",
-                                "type": "SNVT_elec_kwh",
-                                "generator": counter,
-                                "log": LOG_INTERVAL,
-                            },
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
+    datapoints = [
+        {"name": "nvoTemp", "type": "SNVT_temp_p", "generator": walk},
+        {"name": "nvoEnergy", "type": "SNVT_elec_kwh", "generator": counter},
+    ]
+    spec = meter_spec(
+        [{**dp, "log": LOG_INTERVAL} for dp in datapoints], sc_id="h1st0ry"
+    )
+    return {**spec, "seed": 11}
 
 
 # -- part 1: parse + aggregate against bare decoding --------------------------------
@@ -208,16 +181,6 @@ async def bench_parse(entries: int) -> None:
 # -- part 2: the action end to end ----------------------------------------------------
 
 
-class PlainResolver(ThreadedResolver):
-    """Plain DNS instead of the zeroconf-backed resolver (no network integration here).
-
-    Home Assistant closes its resolver with ``real_close`` when it stops.
-    """
-
-    async def real_close(self) -> None:
-        await self.close()
-
-
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -259,21 +222,9 @@ async def run_import(
     await get_instance(hass).async_recorder_ready.wait()
     (tmp_path / "custom_components").symlink_to(REPO / "custom_components")
     hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-    patcher = patch(
-        "homeassistant.helpers.aiohttp_client._async_make_resolver",
-        return_value=PlainResolver(),
-    )
+    patcher = plain_dns()
     patcher.start()
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={
-            "host": "127.0.0.1",
-            "port": sim.port,
-            "username": "apollo",
-            "password": "apollo",
-            CONF_FINGERPRINT: sim.fingerprint,
-        },
-    )
+    entry = sim_entry(sim)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -147,6 +147,39 @@ class SimProcess:
             await self.process.wait()
 
 
+class PlainResolver(ThreadedResolver):
+    """Plain DNS instead of the zeroconf-backed resolver (no network integration here).
+
+    As the test harness's mock_zeroconf_resolver fixture does; Home Assistant closes its
+    resolver with ``real_close`` when it stops.
+    """
+
+    async def real_close(self) -> None:
+        await self.close()
+
+
+def plain_dns() -> Any:
+    """Return a patcher that gives Home Assistant's HTTP client a ``PlainResolver``."""
+    return patch(
+        "homeassistant.helpers.aiohttp_client._async_make_resolver",
+        return_value=PlainResolver(),
+    )
+
+
+def sim_entry(sim: SimProcess) -> MockConfigEntry:
+    """Return an entry for the simulator process, its certificate pinned."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        data={
+            "host": "127.0.0.1",
+            "port": sim.port,
+            "username": "apollo",
+            "password": "apollo",
+            CONF_FINGERPRINT: sim.fingerprint,
+        },
+    )
+
+
 async def wait_until(done: Callable[[], bool], timeout: float = 120) -> None:
     """Poll a condition; the same 5 ms polling cost is paid by both pipelines."""
     async with asyncio.timeout(timeout):
@@ -294,25 +327,10 @@ async def run_benchmarks(
     # The minutely subscription probe would take the emptied subscription back in the
     # middle of the entity-floor rounds; it costs one request a minute otherwise.
     connection.LIVE_OPTIONS = LiveOptions(probe_interval=None)
-    # Plain DNS instead of the zeroconf-backed resolver (no network integration here),
-    # as the test harness's mock_zeroconf_resolver fixture does.
-    resolver = ThreadedResolver()
-    patcher = patch(
-        "homeassistant.helpers.aiohttp_client._async_make_resolver",
-        return_value=resolver,
-    )
+    patcher = plain_dns()
     patcher.start()
 
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={
-            "host": "127.0.0.1",
-            "port": sim.port,
-            "username": "apollo",
-            "password": "apollo",
-            CONF_FINGERPRINT: sim.fingerprint,
-        },
-    )
+    entry = sim_entry(sim)
     entry.add_to_hass(hass)
     began = time.perf_counter()
     cpu_began = time.process_time()

@@ -340,6 +340,23 @@ def large_spec(
     }  # fmt: skip
 
 
+def meter_spec(datapoints: list[dict[str, Any]], *, sc_id: str) -> dict[str, Any]:
+    """Return a site with one device, ``Meter``, whose block ``Meter`` has ``datapoints``.
+
+    Each datapoint is a scenario mapping (name, type, generator, log, ...).
+    """
+    return {
+        "scId": sc_id,
+        "users": {"apollo": "apollo"},
+        "devices": [
+            {
+                "name": "Meter",
+                "blocks": [{"name": "Meter", "index": 0, "datapoints": datapoints}],
+            }
+        ],
+    }
+
+
 def large_scenario(devices: int = 100, datapoints_per_device: int = 10) -> Scenario:
     """Return a generated scenario for benchmarks."""
     return build_scenario(large_spec(devices, datapoints_per_device))

@@ -13,6 +13,7 @@ import pytest
 
 from smartserver_sim import SmartServerSim, build_scenario, expected_log_entries
 from smartserver_sim.generators import generator_from_spec
+from smartserver_sim.scenario import meter_spec
 from smartserver_sim.timefmt import HourlyTimes, iso_z, zoned_local
 
 if TYPE_CHECKING:
@@ -53,33 +54,18 @@ def test_a_counter_rolls_over_at_its_wrap() -> None:
 
 
 def test_log_entries_of_a_rolling_meter() -> None:
-    spec = {
-        "scId": "wr4p",
-        "devices": [
+    meter = {"kind": "counter", "start": 0.0, "rate": 100.0, "wrap": 250.0}
+    spec = meter_spec(
+        [
             {
-                "name": "Meter",
-                "blocks": [
-                    {
-                        "name": "Meter",
-                        "index": 0,
-                        "datapoints": [
-                            {
-                                "name": "nvoEnergy",
-                                "type": "SNVT_elec_kwh",
-                                "generator": {
-                                    "kind": "counter",
-                                    "start": 0.0,
-                                    "rate": 100.0,
-                                    "wrap": 250.0,
-                                },
-                                "log": 900,
-                            }
-                        ],
-                    }
-                ],
+                "name": "nvoEnergy",
+                "type": "SNVT_elec_kwh",
+                "generator": meter,
+                "log": 900,
             }
         ],
-    }
+        sc_id="wr4p",
+    )
     scenario = build_scenario(spec)
     (qualifier,) = [q for q in scenario.datapoints if q.endswith("nvoEnergy")]
     epoch = 1767225600.0

@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smartserver_iap.const import DOMAIN
 from smartserver_sim import SimOptions, SmartServerSim, build_scenario
+from smartserver_sim.scenario import meter_spec
 from tests.integration.conftest import entry_data, setup_entry
 
 from .conftest import (
@@ -270,29 +271,17 @@ async def test_every_stream_breaking_still_imports_every_hour(
 def rolling_meter_spec() -> dict[str, Any]:
     """A SmartServer with one energy meter that rolls over at 240 kWh (100 kWh/h)."""
     meter = {"kind": "counter", "start": 0.0, "rate": 100.0, "wrap": 240.0}
-    return {
-        "scId": "r0ll",
-        "users": {"apollo": "apollo"},
-        "devices": [
+    return meter_spec(
+        [
             {
-                "name": "Meter",
-                "blocks": [
-                    {
-                        "name": "Meter",
-                        "index": 0,
-                        "datapoints": [
-                            {
-                                "name": "nvoEnergy",
-                                "type": "SNVT_elec_kwh",
-                                "generator": meter,
-                                "log": 900,
-                            }
-                        ],
-                    }
-                ],
+                "name": "nvoEnergy",
+                "type": "SNVT_elec_kwh",
+                "generator": meter,
+                "log": 900,
             }
         ],
-    }
+        sc_id="r0ll",
+    )
 
 
 def reset_sums(entries: list[tuple[float, float]]) -> list[tuple[float, float, float]]:
