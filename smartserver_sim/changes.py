@@ -34,9 +34,13 @@ def set_value(state: SimState, qualifier: str, value: Any) -> None:
 
 
 def announce_if_changed(state: SimState, dp: Datapoint, before: Any) -> None:
-    """Publish ``dp`` and what follows it when its published value is not ``before``."""
+    """Publish ``dp`` and what follows it when its published value is not ``before``.
+
+    Called for REST writes: an input is published only with ``echo_input_writes``.
+    """
     if dp.value != before:
-        state.publish(dp)
+        if dp.direction != "in" or state.options.echo_input_writes:
+            state.publish(dp)
         cascade(state, dp)
 
 

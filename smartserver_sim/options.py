@@ -62,6 +62,9 @@ class SimOptions:
     update_interval: float = 1.0
     # [GUESS] Writing an "out" datapoint: False answers 403.
     allow_output_writes: bool = False
+    # [GUESS] Whether a REST write (or relinquish) that changes an input's value is
+    # pushed on the WebSocket; False pushes only the outputs that follow the input.
+    echo_input_writes: bool = True
     # [GUESS] Priority level reported for the default (non-override) value.
     default_priority_level: int = 255
     # [GUESS] Value path with no match: 404 for a literal path, [] for a wildcard path.
