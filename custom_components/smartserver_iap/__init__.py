@@ -10,6 +10,7 @@ from homeassistant.exceptions import (
     ConfigEntryError,
     ConfigEntryNotReady,
 )
+from homeassistant.helpers import config_validation as cv
 
 from .connection import create_client
 from .const import DOMAIN
@@ -20,12 +21,29 @@ from .coordinator import (
 )
 from .iap.errors import IapAuthenticationError, IapError
 from .issues import ProblemIssues, problem_of
+from .services import async_setup_services
 
 if TYPE_CHECKING:
     from homeassistant.core import Event, HomeAssistant
     from homeassistant.helpers import device_registry as dr
+    from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.LIGHT,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, once for every entry."""
+    async_setup_services(hass)
+    return True
 
 
 def _setup_error(

@@ -12,7 +12,7 @@ site model (``client.site``), which the live listener keeps current before it ca
 
 Who does what: ``inventory.py`` follows devices that appear, change or vanish;
 ``registry.py`` keeps the device registry in step; ``follow.py`` turns the options
-into the followed set; ``diagnostics.py`` reports.
+into the followed set; ``writes.py`` writes inputs; ``diagnostics.py`` reports.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from .issues import ProblemIssues
 from .listeners import CallbackRegistry
 from .naming import smartserver_label
 from .registry import DeviceRegistrySync
+from .writes import DatapointWriter
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -105,6 +106,7 @@ class SmartServerCoordinator:
         # are written when the device's status or the link changes.
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.device_listeners: CallbackRegistry[str] = CallbackRegistry()
+        self.writes = DatapointWriter(hass, entry, client, self.datapoint_listeners)
         self.inventory = Inventory(self)
         self.issues = ProblemIssues(hass, entry)
         self._live_task: asyncio.Task[None] | None = None
@@ -322,7 +324,7 @@ class SmartServerCoordinator:
         # could log in again after the logout and leave a session behind.
         tasks = [
             task
-            for task in (self._live_task, *self.inventory.tasks)
+            for task in (self._live_task, *self.inventory.tasks, *self.writes.tasks)
             if task is not None and not task.done()
         ]
         for task in tasks:

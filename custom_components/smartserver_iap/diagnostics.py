@@ -60,6 +60,7 @@ def _coordinator_diagnostics(coordinator: SmartServerCoordinator) -> dict[str, A
             for device in site.devices.values()
         },
         "client_stats": coordinator.client.stats.as_dict(),
+        "writes": coordinator.writes.stats.as_dict(),
     }
 
 

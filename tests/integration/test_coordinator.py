@@ -364,8 +364,9 @@ async def test_new_device_appears(
     assert entity_id is not None
     await wait_for(lambda: hass.states.get(entity_id) is not None)
     assert state_of(hass, entity_id) == "19.5"
-    # Inputs are not followed by default.
-    assert entity_for(entity_registry, "nviOffset") is None
+    # An input of a type Home Assistant writes is followed by default: a number.
+    offset_id = entity_for(entity_registry, "Sensor/0/nviOffset")
+    assert offset_id is not None and offset_id.startswith("number.")
     health_id = entity_for(entity_registry, f"_{device_id}_health")
     assert health_id is not None
     device = device_registry.async_get_device_by_identifier(
