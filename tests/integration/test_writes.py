@@ -193,6 +193,56 @@ async def test_conflict_of_unknown_priority(
     assert_error(err, "priority_conflict_unknown", entity=entity_id, priority="17")
 
 
+@pytest.mark.parametrize("sim_options", [{"flush_window": 0.3}], indirect=True)
+async def test_write_waits_for_a_late_echo(
+    hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
+) -> None:
+    """The echo comes 0.3 s after the SmartServer's answer: actions wait for it."""
+    entity_id = entity_of(hass, "number", SETPOINT)
+    await call(hass, "number", "set_value", entity_id, value=23.5)
+    assert state_of(hass, entity_id) == "23.5"
+    await write_datapoint(hass, entity_id, 18.0, priority=10)
+    assert state_of(hass, entity_id) == "18.0"
+    await call(hass, DOMAIN, "relinquish", entity_id, priority=10)
+    assert state_of(hass, entity_id) == "23.5"
+
+
+async def test_one_write_in_flight(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A datapoint's next write waits until the one on its way is confirmed."""
+    monkeypatch.setattr(writes, "MIN_WRITE_INTERVAL", 0.0)
+    client = init_integration.runtime_data.client
+    original = client.write_value
+    release = asyncio.Event()
+    sent: list[JsonValue] = []
+
+    async def held_write(datapoint: Any, value: JsonValue, priority: Any) -> None:
+        sent.append(value)
+        await release.wait()
+        await original(datapoint, value, priority)
+
+    monkeypatch.setattr(client, "write_value", held_write)
+    entity_id = entity_of(hass, "number", SETPOINT)
+    first = asyncio.create_task(
+        call(hass, "number", "set_value", entity_id, value=22.0)
+    )
+    await wait_for(lambda: sent == [22.0])
+    second = asyncio.create_task(
+        call(hass, "number", "set_value", entity_id, value=23.0)
+    )
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert sent == [22.0]
+    release.set()
+    await asyncio.gather(first, second)
+    assert sent == [22.0, 23.0]
+    assert state_of(hass, entity_id) == "23.0"
+
+
 async def test_writes_coalesce(
     hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
 ) -> None:
@@ -200,9 +250,11 @@ async def test_writes_coalesce(
     entity_id = entity_of(hass, "number", SETPOINT)
     sim.reset_counters()
     values = [round(15.0 + i * 0.1, 1) for i in range(100)]
-    await asyncio.gather(
-        *(call(hass, "number", "set_value", entity_id, value=v) for v in values)
-    )
+    # Each caller is answered: a merged caller left waiting fails here, not hangs.
+    async with asyncio.timeout(20):
+        await asyncio.gather(
+            *(call(hass, "number", "set_value", entity_id, value=v) for v in values)
+        )
     # The first goes at once; the 99 that arrive while it is on its way are one.
     assert sim.counters.writes == 2
     assert sim.datapoint(SETPOINT).value == values[-1]
@@ -307,10 +359,16 @@ async def test_read_back_of_another_value(
     hass: HomeAssistant,
     sim: SmartServerSim,
     init_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A read-back that reports another value fails the write and shows that value."""
+    """A read-back that reports another value fails the write and shows that value.
+
+    Writing the value the SmartServer reports already is read back at once: no echo
+    comes for it, and waiting for one would time out here.
+    """
+    monkeypatch.setattr(writes, "ECHO_TIMEOUT", 60.0)
+    monkeypatch.setattr(writes, "CONFIRM_TIMEOUT", 2.0)
     entity_id = entity_of(hass, "number", SETPOINT)
-    # Writing the value the SmartServer reports already is confirmed by a read-back.
     await call(hass, "number", "set_value", entity_id, value=21.0)
     assert sim.datapoint(SETPOINT).overrides == {17: 21.0}
     # The device holds another value meanwhile, without telling anyone.
@@ -330,7 +388,7 @@ async def test_read_back_of_another_value(
         "write_not_confirmed",
         value="21.0",
         entity=entity_id,
-        seconds="5.0",
+        seconds="2.0",
         reported="30.0",
     )
     assert state_of(hass, entity_id) == "30.0"
