@@ -401,6 +401,26 @@ class IapClient:
         """Clear (acknowledge) alarms by id."""
         await self.request("PUT", "/iap/alarms/clear", json_body=[int(i) for i in ids])
 
+    # -- device actions ----------------------------------------------------------------
+
+    async def wink_device(self, device_id: str) -> None:
+        """Make a device show itself (a LED blinks, a buzzer sounds).
+
+        A device that does not answer is reported by a ``CRT:NOTIFICATION``.
+        """
+        await self._device_action(device_id, "wink")
+
+    async def test_device(self, device_id: str) -> None:
+        """Ask a device for its state; the answer comes as a ``DeviceTestResult``."""
+        await self._device_action(device_id, "test")
+
+    async def _device_action(self, device_id: str, action: str) -> None:
+        await self.request(
+            "PUT",
+            f"/iap/devs/{quote_element(device_id)}/{action}",
+            json_body={"ID": device_id},
+        )
+
 
 def _priority(priority: int) -> int:
     if isinstance(priority, bool) or not isinstance(priority, int) or priority < 0:
