@@ -10,7 +10,9 @@ from homeassistant.exceptions import (
     ConfigEntryError,
     ConfigEntryNotReady,
 )
+from homeassistant.helpers import config_validation as cv
 
+from .alarms import async_remove_store
 from .connection import create_client
 from .const import DOMAIN
 from .coordinator import (
@@ -24,12 +26,27 @@ from .iap.errors import (
     IapError,
     IapLockedOutError,
 )
+from .services import async_setup_services
 
 if TYPE_CHECKING:
     from homeassistant.core import Event, HomeAssistant
     from homeassistant.helpers import device_registry as dr
+    from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SENSOR,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, once for every entry."""
+    async_setup_services(hass)
+    return True
 
 
 def _setup_error(
@@ -100,6 +117,13 @@ async def async_unload_entry(
     if unloaded:
         await entry.runtime_data.async_shutdown()
     return unloaded
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: SmartServerConfigEntry
+) -> None:
+    """Forget what a removed entry stored (the alarms it announced)."""
+    await async_remove_store(hass, entry)
 
 
 async def async_remove_config_entry_device(

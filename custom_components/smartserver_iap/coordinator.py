@@ -12,7 +12,9 @@ site model (``client.site``), which the live listener keeps current before it ca
 
 Who does what: ``inventory.py`` follows devices that appear, change or vanish;
 ``registry.py`` keeps the device registry in step; ``follow.py`` turns the options
-into the followed set; ``diagnostics.py`` reports.
+into the followed set; ``alarms.py`` keeps the active alarms and announces them;
+``takeover.py`` raises the repair issue of a stolen subscription; ``diagnostics.py``
+reports.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from homeassistant.const import CONF_HOST
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
+from .alarms import AlarmTracker
 from .const import DOMAIN
 from .follow import FollowPolicy
 from .iap.errors import IapAuthenticationError, IapError, IapNotFoundError
@@ -41,6 +44,7 @@ from .iap.events import (
 from .inventory import Inventory
 from .listeners import CallbackRegistry
 from .registry import DeviceRegistrySync
+from .takeover import TakeoverIssue
 
 if TYPE_CHECKING:
     from .iap.client import IapClient
@@ -91,6 +95,8 @@ class SmartServerCoordinator:
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.device_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.inventory = Inventory(self)
+        self.alarms = AlarmTracker(self)
+        self.takeover = TakeoverIssue(hass, entry, self.host)
         self._live_task: asyncio.Task[None] | None = None
         self._first_sync_timer: CALLBACK_TYPE | None = None
         self._synced = False
@@ -140,6 +146,7 @@ class SmartServerCoordinator:
         if followed:
             await client.subscribe(followed)
             await client.read_values(followed, max_age=SETUP_MAX_AGE)
+        await self.alarms.async_setup()
         # The setup read counts as the first sync: entities start available with its
         # values; the live link must confirm within FIRST_SYNC_TIMEOUT (else down).
         self.connected = True
@@ -225,22 +232,19 @@ class SmartServerCoordinator:
         match event:
             case Resynced():
                 self._set_link_up()
+                self.alarms.schedule_refresh()
             case ConnectionLost(reason=reason, new_outage=new_outage):
                 self._set_link_down(reason, log=new_outage)
             case DeviceStatusChanged():
                 self.inventory.status_changed(event)
             case DeviceDeleted(device_id=device_id):
                 self.inventory.deleted(device_id)
+            case _ if isinstance(event, AlarmTracker.EVENTS):
+                self.alarms.handle(event)
             case SubscriptionTakenOver(healed=healed):
-                _LOGGER.warning(
-                    "Another session of the same user took over the datapoint "
-                    "subscription of SmartServer %s (taken back: %s); give Home "
-                    "Assistant a dedicated SmartServer user",
-                    self.host,
-                    "yes" if healed else "no",
-                )
+                self.takeover.reported(healed)
             case _:
-                # Alarms, notifications and the server clock belong to later platforms.
+                # The server clock has no use yet.
                 _LOGGER.debug("Unhandled live event from %s: %s", self.host, event)
 
     @callback
@@ -286,12 +290,14 @@ class SmartServerCoordinator:
         # could log in again after the logout and leave a session behind.
         tasks = [
             task
-            for task in (self._live_task, *self.inventory.tasks)
+            for task in (self._live_task, *self.inventory.tasks, *self.alarms.tasks)
             if task is not None and not task.done()
         ]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self.takeover.async_shutdown()
+        await self.alarms.async_shutdown()
         try:
             await self.client.close()
         except IapError as err:

@@ -23,10 +23,10 @@ from custom_components.smartserver_iap.iap.errors import (
     IapProtocolError,
 )
 from custom_components.smartserver_iap.iap.events import (
-    AlarmCleared,
     ConnectionLost,
     DeviceDeleted,
     Resynced,
+    ServerTime,
     SubscriptionTakenOver,
 )
 from custom_components.smartserver_iap.iap.models import DeviceStatus
@@ -456,7 +456,7 @@ async def test_other_events(
     init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A takeover is a warning per event; alarms wait for their platform."""
+    """A takeover is a warning per event; the server clock is not used."""
     caplog.set_level(logging.DEBUG, logger=LOGGER)
     coordinator = init_integration.runtime_data
     coordinator.handle_event(SubscriptionTakenOver(healed=True))
@@ -472,7 +472,7 @@ async def test_other_events(
     assert "taken back: yes" in warnings[0]
     assert "taken back: no" in warnings[1]
     assert PASSWORD not in " ".join(warnings)
-    coordinator.handle_event(AlarmCleared(alarm_id=1, alarm=None))
+    coordinator.handle_event(ServerTime(None))
     assert messages(caplog, "Unhandled live event")
     # Deleting a device the site does not know removes nothing.
     coordinator.handle_event(DeviceDeleted("no such device"))
