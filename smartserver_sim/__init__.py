@@ -1,5 +1,7 @@
 """SmartServer IoT simulator: IAP/REST + IAP/WS over HTTPS, for tests, benchmarks, demos."""
 
+from .clock import ManualClock, SystemClock
+from .errors import NotFoundError, SimError
 from .history import expected_log_entries, hourly_means
 from .model import Alarm, Datapoint, Device, Scenario
 from .options import SimOptions
@@ -11,17 +13,19 @@ from .scenario import (
     large_spec,
     load_scenario,
 )
-from .sim import NotFoundError, SimError, SmartServerSim
+from .sim import SmartServerSim
 
 __all__ = [
     "Alarm",
     "Datapoint",
     "Device",
+    "ManualClock",
     "NotFoundError",
     "Scenario",
     "SimError",
     "SimOptions",
     "SmartServerSim",
+    "SystemClock",
     "build_scenario",
     "default_scenario",
     "default_spec",

@@ -7,14 +7,18 @@ from collections.abc import Awaitable, Callable
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
-from .errors import ApiError
-from .http import SIM_KEY, json_response, read_json
-from .sim import NotFoundError, SimError
+from aiohttp import web
+
+from . import changes, faults, streaming
+from .errors import ApiError, NotFoundError, SimError
+from .http import STATE_KEY, json_response, read_json
 
 if TYPE_CHECKING:
-    from aiohttp import web
+    from .state import SimState
 
-    from .sim import SmartServerSim
+type Restart = Callable[[float], Awaitable[None]]
+# The server's restart (refuse connections for n seconds), given by whoever runs the app.
+RESTART_KEY: web.AppKey[Restart] = web.AppKey("restart")
 
 _MISSING = object()
 
@@ -45,17 +49,18 @@ def _arg(
     return value
 
 
-type Op = Callable[["SmartServerSim", dict[str, Any]], Awaitable[Any]]
+type Op = Callable[[web.Request, SimState, dict[str, Any]], Awaitable[Any]]
 
 
-async def _set_value(sim: SmartServerSim, b: dict[str, Any]) -> Any:
+async def _set_value(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
     if "value" not in b:
         raise SimError("missing argument 'value'")
-    await sim.set_value(_arg(b, "qualifier", str), b["value"])
+    changes.set_value(state, _arg(b, "qualifier", str), b["value"])
 
 
-async def _raise_alarm(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    alarm_id = await sim.raise_alarm(
+async def _raise_alarm(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    alarm_id = changes.raise_alarm(
+        state,
         _arg(b, "device_id", str, None),
         type=_arg(b, "type", str, "Threshold exceeded"),
         details=_arg(b, "details", str, ""),
@@ -65,77 +70,85 @@ async def _raise_alarm(sim: SmartServerSim, b: dict[str, Any]) -> Any:
     return {"id": alarm_id}
 
 
-async def _clear_alarm(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    await sim.clear_alarm(_arg(b, "alarm_id", int))
+async def _clear_alarm(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    changes.clear_alarm(state, _arg(b, "alarm_id", int))
 
 
-async def _set_device_status(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    await sim.set_device_status(
+async def _set_device_status(
+    request: web.Request, state: SimState, b: dict[str, Any]
+) -> Any:
+    changes.set_device_status(
+        state,
         _arg(b, "device_id", str),
-        state=_arg(b, "state", str, None),
+        status=_arg(b, "state", str, None),
         health=_arg(b, "health", str, None),
         connection=_arg(b, "connection", str, None),
     )
 
 
-async def _add_device(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    return {"id": await sim.add_device(_arg(b, "device", dict))}
+async def _add_device(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    return {"id": changes.add_device(state, _arg(b, "device", dict))}
 
 
-async def _remove_device(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    await sim.remove_device(_arg(b, "device_id", str))
+async def _remove_device(
+    request: web.Request, state: SimState, b: dict[str, Any]
+) -> Any:
+    changes.remove_device(state, _arg(b, "device_id", str))
 
 
-async def _expire(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    return {"expired": await sim.expire_sessions(_arg(b, "user", str, None))}
+async def _expire(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    return {"expired": changes.expire_sessions(state, _arg(b, "user", str, None))}
 
 
-async def _drop(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    return {"dropped": await sim.drop_websockets()}
+async def _drop(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    return {"dropped": state.hub.abort_all()}
 
 
-async def _restart(sim: SmartServerSim, b: dict[str, Any]) -> Any:
+async def _restart(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
     seconds = float(_arg(b, "seconds", (int, float), 1.0))
+    restart = request.app[RESTART_KEY]
 
     async def later() -> None:
-        # Let this response leave before the listener goes away.
+        # Let this response leave before the listener goes away (real time, on
+        # purpose: this waits for the network, not for simulated time).
         await asyncio.sleep(0.05)
-        await sim.restart(seconds)
+        await restart(seconds)
 
-    sim._spawn(later())  # noqa: SLF001 - tracked so stop() cancels it
+    state.spawn(later())
     return {"restarting": seconds}
 
 
-async def _latency(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    sim.inject_latency(float(_arg(b, "seconds", (int, float))))
+async def _latency(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    state.faults.inject_latency(float(_arg(b, "seconds", (int, float))))
 
 
-async def _http_errors(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    sim.inject_http_errors(
+async def _http_errors(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    state.faults.inject_http_errors(
         _arg(b, "status", int),
         _arg(b, "count", int, 1),
         _arg(b, "path_prefix", str, "/iap"),
     )
 
 
-async def _malformed(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    await sim.send_malformed_frame()
+async def _malformed(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    await faults.send_malformed_frame(state.hub)
 
 
-async def _oversized(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    await sim.send_oversized_frame(_arg(b, "size", int))
+async def _oversized(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    await faults.send_oversized_frame(state.hub, _arg(b, "size", int))
 
 
-async def _steal(sim: SmartServerSim, b: dict[str, Any]) -> Any:
+async def _steal(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
     qualifiers = _arg(b, "qualifiers", list)
     if not all(isinstance(q, str) for q in qualifiers):
         raise SimError("qualifiers must be strings")
-    await sim.steal_subscription(_arg(b, "user", str), qualifiers)
+    state.hub.subscribe(_arg(b, "user", str), list(qualifiers))
 
 
-async def _stream(sim: SmartServerSim, b: dict[str, Any]) -> Any:
+async def _stream(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
     rate = _arg(b, "rate", (int, float), None)
-    sent = await sim.stream_updates(
+    sent = await streaming.stream_updates(
+        state,
         _arg(b, "count", int),
         _arg(b, "batch_size", int, 100),
         float(rate) if rate is not None else None,
@@ -145,16 +158,16 @@ async def _stream(sim: SmartServerSim, b: dict[str, Any]) -> Any:
     return {"sent": sent}
 
 
-async def _counters(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    return sim.counters.as_dict()
+async def _counters(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    return state.counters.as_dict()
 
 
-async def _reset(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    sim.reset_counters()
+async def _reset(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    state.reset_counters()
 
 
-async def _tick(sim: SmartServerSim, b: dict[str, Any]) -> Any:
-    return {"changed": sim.tick()}
+async def _tick(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    return {"changed": streaming.tick(state)}
 
 
 OPS: dict[str, Op] = {
@@ -185,15 +198,15 @@ async def handle(request: web.Request) -> web.StreamResponse:
     """Run one control op; answer ``{"ok": true, "result": ...}``."""
     if not is_loopback(request.remote):
         raise ApiError(403, "control API is for loopback peers only")
-    sim = request.app[SIM_KEY]
-    body = await read_json(request, sim)
+    state = request.app[STATE_KEY]
+    body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("op"), str):
         raise ApiError(400, 'body must be {"op": "<name>", ...}')
     op = OPS.get(body["op"])
     if op is None:
         raise ApiError(400, f"unknown op {body['op']!r}")
     try:
-        result = await op(sim, body)
+        result = await op(request, state, body)
     except NotFoundError as err:
         raise ApiError(404, str(err)) from None
     except SimError as err:

@@ -1,4 +1,4 @@
-"""The one exception handlers raise to answer with a status and a short JSON error."""
+"""The simulator's exceptions: HTTP answers of handlers, bad control calls."""
 
 from __future__ import annotations
 
@@ -10,3 +10,11 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class SimError(Exception):
+    """A control call with bad arguments (HTTP 400 on /sim/control)."""
+
+
+class NotFoundError(SimError):
+    """A control call naming something that does not exist (HTTP 404)."""

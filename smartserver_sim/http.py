@@ -11,9 +11,9 @@ from .errors import ApiError
 
 if TYPE_CHECKING:
     from .auth import Session
-    from .sim import SmartServerSim
+    from .state import SimState
 
-SIM_KEY: web.AppKey[SmartServerSim] = web.AppKey("sim")
+STATE_KEY: web.AppKey[SimState] = web.AppKey("state")
 SESSION_KEY = "session"
 
 
@@ -29,10 +29,10 @@ def error_response(status: int, message: str) -> web.Response:
     return json_response({"status": status, "message": message}, status)
 
 
-async def read_json(request: web.Request, sim: SmartServerSim) -> Any:
+async def read_json(request: web.Request) -> Any:
     """Parse the request body; raise ApiError 400 (or 415) when it is not JSON."""
     if (
-        sim.options.require_json_content_type
+        request.app[STATE_KEY].options.require_json_content_type
         and request.content_type != "application/json"
     ):
         raise ApiError(415, "Content-type must be application/json")
@@ -47,3 +47,9 @@ def session_user(request: web.Request) -> str | None:
     """Return the logged-in user of a request, if any."""
     session: Session | None = request.get(SESSION_KEY)
     return session.user if session is not None else None
+
+
+def allow(request: web.Request, *methods: str) -> None:
+    """Answer 405 (with ``Allow``) unless the request uses one of ``methods``."""
+    if request.method not in methods:
+        raise web.HTTPMethodNotAllowed(request.method, methods)

@@ -36,6 +36,11 @@ class Device:
     type_id: int = 128
     datapoints: list[Datapoint] = field(default_factory=list)
 
+    @property
+    def reachable(self) -> bool:
+        """Return True when the device answers on the wire (provisioned, not down)."""
+        return self.state == "provisioned" and self.health != "down"
+
 
 @dataclass(slots=True, eq=False)
 class Datapoint:
@@ -142,6 +147,10 @@ class Scenario:
     def make_seed(self, qualifier: str) -> int:
         """Return the generator seed of a datapoint."""
         return seed_for(self.seed, qualifier)
+
+    def device_id(self, device: Device) -> str:
+        """Return the datapoint-level ``deviceId`` of a device (``scId.n``)."""
+        return f"{self.sc_id}.{device.num}"
 
     def smartserver(self) -> Device:
         """Return the category-SC device."""

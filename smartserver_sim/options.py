@@ -75,6 +75,9 @@ class SimOptions:
     log_order: Literal["asc", "desc"] = "asc"
     # [GUESS] The end marker is the JSON string "end" (with quotes); False sends end bare.
     log_end_quoted: bool = True
+    # [GUESS] The server closes a data-log socket right after "end"; False keeps it open
+    # until the client closes it, so a client must finish on "end" itself.
+    log_close_after_end: bool = True
 
     # --- misc -------------------------------------------------------------------------------
     snapshot_limit: int = 64

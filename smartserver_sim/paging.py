@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from aiohttp import web
 
-    from .sim import SmartServerSim
+    from .state import SimState
 
 
 def _int_param(request: web.Request, name: str) -> int | None:
@@ -29,7 +29,7 @@ def _int_param(request: web.Request, name: str) -> int | None:
 
 
 def paginate(
-    sim: SmartServerSim, request: web.Request, build: Callable[[], list[Any]]
+    state: SimState, request: web.Request, build: Callable[[], list[Any]]
 ) -> Any:
     """Return a bare list, or ``{"snapshot", "resources", "remainingPages"}`` when paged."""
     pg = _int_param(request, "pg")
@@ -39,7 +39,7 @@ def paginate(
     if pg is None and sz is None and xs is None:
         return build()
     if xs is not None:
-        items = sim.snapshots.get(xs)
+        items = state.snapshots.get(xs)
         if items is None:
             raise ApiError(404, f"snapshot {xs} expired")
         snapshot: int | None = xs
@@ -47,7 +47,7 @@ def paginate(
         items = build()
         snapshot = None
         if not noxs:
-            snapshot = sim.new_snapshot(items)
+            snapshot = state.new_snapshot(items)
     page = pg or 1
     size = sz or 50
     body: dict[str, Any] = {}

@@ -16,6 +16,7 @@ from aiohttp import WSMsgType, web
 import orjson
 
 if TYPE_CHECKING:
+    from .clock import Clock, Timer
     from .counters import Counters
     from .options import SimOptions
 
@@ -36,9 +37,10 @@ type Target = str | None  # a user name, or None for every connection
 class Hub:
     """Tracks general WebSockets and delivers frames to them."""
 
-    def __init__(self, options: SimOptions, counters: Counters) -> None:
+    def __init__(self, options: SimOptions, counters: Counters, clock: Clock) -> None:
         self.options = options
         self.counters = counters
+        self._clock = clock
         self.conns: set[Conn] = set()
         self.subs: dict[str, set[str]] = {}
         self._pending: dict[str, list[dict[str, Any]]] = {}
@@ -47,7 +49,7 @@ class Hub:
         self._idle = asyncio.Event()
         self._idle.set()
         self._sender: asyncio.Task[None] | None = None
-        self._flush_handle: asyncio.Handle | None = None
+        self._flush_handle: Timer | asyncio.Handle | None = None
         self._closers: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
@@ -97,12 +99,11 @@ class Hub:
             if qualifier in subs and (only_user is None or only_user == user):
                 self._pending.setdefault(user, []).append(item)
         if self._pending and self._flush_handle is None:
-            loop = asyncio.get_running_loop()
             window = self.options.flush_window
             self._flush_handle = (
-                loop.call_later(window, self._flush)
+                self._clock.call_later(window, self._flush)
                 if window > 0
-                else loop.call_soon(self._flush)
+                else asyncio.get_running_loop().call_soon(self._flush)
             )
 
     def _flush(self) -> None:
@@ -129,12 +130,13 @@ class Hub:
         self._wake.set()
 
     async def drain(self) -> None:
-        """Wait until every queued frame has been written."""
+        """Send the pending batch now and wait until every queued frame is written."""
         while self._flush_handle is not None or not self._idle.is_set():
             if self._flush_handle is not None:
-                await asyncio.sleep(0)
-                continue
-            await self._idle.wait()
+                self._flush_handle.cancel()
+                self._flush()
+            else:
+                await self._idle.wait()
 
     async def _send_loop(self) -> None:
         while True:

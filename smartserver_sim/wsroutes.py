@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from aiohttp import WSMsgType, web
 import orjson
 
-from .devices import parse_time_filter, select_datapoints
 from .errors import ApiError
 from .history import TimeRange, iter_entries
-from .http import SESSION_KEY, SIM_KEY
+from .http import SESSION_KEY, STATE_KEY
 from .paths import PathError, Selector, parse_filter
+from .selection import parse_time_filter, select_datapoints
 from .websocket import Conn
 
 if TYPE_CHECKING:
-    from .sim import SmartServerSim
+    from .state import SimState
 
 LOG_PARAMS = ("dev", "blockName", "blockIndex", "dpName", "value", "dp")
 
@@ -53,36 +52,36 @@ def _selector(text: str | None) -> Selector:
 
 async def ws_handler(request: web.Request) -> web.StreamResponse:
     """Upgrade to the general or the data-log WebSocket."""
-    sim = request.app[SIM_KEY]
+    state = request.app[STATE_KEY]
     ws = web.WebSocketResponse(
-        compress=sim.options.ws_compress, max_msg_size=1024 * 1024
+        compress=state.options.ws_compress, max_msg_size=1024 * 1024
     )
     if not ws.can_prepare(request).ok:
         raise ApiError(400, "WebSocket upgrade expected")
     raw_query = request.rel_url.raw_query_string
     if raw_query:
-        return await _data_log(request, sim, ws, raw_query)
+        return await _data_log(request, state, ws, raw_query)
     session = request[SESSION_KEY]
-    if sim.options.refuse_second_ws and any(
-        c.user == session.user for c in sim.hub.conns
+    if state.options.refuse_second_ws and any(
+        c.user == session.user for c in state.hub.conns
     ):
         raise ApiError(409, "another WebSocket of this user is open")
     await ws.prepare(request)
     conn = Conn(ws, session.sid, session.user, request.transport)
-    sim.hub.conns.add(conn)
-    sim.counters.ws_opened += 1
+    state.hub.conns.add(conn)
+    state.counters.ws_opened += 1
     try:
         async for msg in ws:
             if msg.type == WSMsgType.ERROR:  # pragma: no cover - transport failure
                 break
     finally:
-        sim.hub.conns.discard(conn)
+        state.hub.conns.discard(conn)
     return ws
 
 
 async def _data_log(
     request: web.Request,
-    sim: SmartServerSim,
+    state: SimState,
     ws: web.WebSocketResponse,
     raw_query: str,
 ) -> web.StreamResponse:
@@ -91,37 +90,39 @@ async def _data_log(
     if index is not None and index != "*" and not index.isdigit():
         raise ApiError(400, f"blockIndex {index!r} is not a number")
     dps = select_datapoints(
-        sim,
+        state.scenario,
         _selector(params.get("dev")),
         _selector(params.get("blockName")),
         _selector(index),
         _selector(params.get("dpName")),
     )
     rng = parse_time_filter(params["value"]) if "value" in params else TimeRange()
-    rng = rng.clip(sim.retention_start, time.time())
-    sim.counters.log_queries += 1
+    rng = rng.clip(state.retention_start, state.clock.time())
+    state.counters.log_queries += 1
     sid = request[SESSION_KEY].sid
     await ws.prepare(request)
     sent = 0
     try:
         for dp in dps:
-            for entry in iter_entries(dp, rng, sim.options, sim.zone):
+            for entry in iter_entries(dp, rng, state.options, state.zone):
                 if ws.closed:
                     return ws
                 await ws.send_frame(orjson.dumps(entry), WSMsgType.TEXT)
                 sent += 1
-                sim.counters.log_entries_sent += 1
+                state.counters.log_entries_sent += 1
                 if sent % 512 == 0:
                     # Keep the loop responsive while a long history streams, and end
                     # the stream like the general WebSocket when the session dies.
                     await asyncio.sleep(0)
-                    if sim.auth.lookup(sid, touch=False) is None:
+                    if state.auth.lookup(sid, touch=False) is None:
                         await ws.close(
-                            code=sim.options.ws_expiry_close_code,
+                            code=state.options.ws_expiry_close_code,
                             message=b"session expired",
                         )
                         return ws
-        await ws.send_str('"end"' if sim.options.log_end_quoted else "end")
+        await ws.send_str('"end"' if state.options.log_end_quoted else "end")
+        if not state.options.log_close_after_end:
+            await _linger(state, ws)
         await ws.close()
     except ConnectionError:
         pass
@@ -129,3 +130,13 @@ async def _data_log(
         with contextlib.suppress(Exception):
             await ws.close()
     return ws
+
+
+async def _linger(state: SimState, ws: web.WebSocketResponse) -> None:
+    """Keep a finished data-log socket open until the client (or a shutdown) closes it."""
+    state.log_sockets.add(ws)
+    try:
+        async for _msg in ws:
+            pass  # the client has nothing to say; its frames are read and ignored
+    finally:
+        state.log_sockets.discard(ws)

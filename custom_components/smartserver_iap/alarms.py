@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.event import async_call_later
@@ -48,8 +48,9 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from .coordinator import SmartServerCoordinator
+    from .iap.client import IapClient
     from .iap.models import Alarm
+    from .iap.site import Site
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -81,6 +82,27 @@ def _remember[K, V](bounded: dict[K, V], key: K, value: V) -> None:
         del bounded[next(iter(bounded))]
 
 
+class AlarmTrackerOwner(Protocol):
+    """What the tracker needs of the coordinator that owns it."""
+
+    hass: HomeAssistant
+    config_entry: ConfigEntry
+    client: IapClient
+    site: Site
+
+    @property
+    def connected(self) -> bool:
+        """Return True while the live link is up."""
+
+    @property
+    def closed(self) -> bool:
+        """Return True once the owner shut down."""
+
+    @property
+    def host(self) -> str:
+        """Return the SmartServer's host for logs."""
+
+
 class AlarmTracker:
     """The active alarms of one SmartServer and the events announcing them."""
 
@@ -93,7 +115,7 @@ class AlarmTracker:
         DeviceTestResult,
     )
 
-    def __init__(self, coordinator: SmartServerCoordinator) -> None:
+    def __init__(self, coordinator: AlarmTrackerOwner) -> None:
         """Bind to the coordinator; nothing is read until ``async_setup``."""
         self._coordinator = coordinator
         self._hass = coordinator.hass

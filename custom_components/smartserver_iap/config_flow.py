@@ -1,25 +1,24 @@
-"""Config, reauth, reconfigure and options flows of the SmartServer IoT integration."""
+"""Config flow: add a SmartServer (by hand or discovered), reauthenticate, reconfigure."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import (
+    SOURCE_DHCP,
+    SOURCE_IGNORE,
     SOURCE_RECONFIGURE,
-    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
-    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
-    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -29,33 +28,25 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from .connection import create_client
+from .connection_check import async_identify, async_read_fingerprint, error_key
 from .const import (
     CERT_PIN,
     CERT_SYSTEM,
     CONF_CERTIFICATE,
-    CONF_CHOOSE_DATAPOINTS,
-    CONF_DATAPOINTS,
-    CONF_DEVICES,
     CONF_FINGERPRINT,
     DEFAULT_PORT,
     DOMAIN,
-    LARGE_DATAPOINT_COUNT,
 )
-from .iap.errors import (
-    IapAuthenticationError,
-    IapCertificateError,
-    IapError,
-    IapLockedOutError,
-)
-from .iap.models import Device, Direction
-from .iap.tls import fetch_fingerprint
-from .naming import display_names
+from .iap.errors import IapCertificateError, IapError
+from .options_flow import SmartServerOptionsFlow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+
     from .coordinator import SmartServerConfigEntry
+    from .iap.models import Device
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -75,43 +66,46 @@ _USERNAME_SELECTOR = TextSelector(
 )
 
 
-def _connection_schema(defaults: Mapping[str, Any], credentials: bool) -> vol.Schema:
-    fields: dict[Any, Any] = {
-        vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): str,
-        vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): (
-            _PORT_SELECTOR
-        ),
-    }
+def _schema(*, host: bool, port: bool, credentials: bool, trust: bool) -> vol.Schema:
+    """Return a form with the chosen groups of fields, in a fixed order."""
+    fields: dict[Any, Any] = {}
+    if host:
+        fields[vol.Required(CONF_HOST)] = str
+    if port:
+        fields[vol.Required(CONF_PORT, default=DEFAULT_PORT)] = _PORT_SELECTOR
     if credentials:
-        fields[
-            vol.Required(
-                CONF_USERNAME, default=defaults.get(CONF_USERNAME, vol.UNDEFINED)
-            )
-        ] = _USERNAME_SELECTOR
+        fields[vol.Required(CONF_USERNAME)] = _USERNAME_SELECTOR
         fields[vol.Required(CONF_PASSWORD)] = _PASSWORD_SELECTOR
-    fields[
-        vol.Required(
-            CONF_CERTIFICATE, default=defaults.get(CONF_CERTIFICATE, CERT_SYSTEM)
+    if trust:
+        fields[vol.Required(CONF_CERTIFICATE, default=CERT_SYSTEM)] = (
+            _CERTIFICATE_SELECTOR
         )
-    ] = _CERTIFICATE_SELECTOR
     return vol.Schema(fields)
 
 
-class _CertificateNotTrusted(Exception):
-    """The server's certificate does not verify (system CAs) or is not the pinned one."""
+# The fields of each step that tests a connection, by step id.
+_FORMS = {
+    "user": _schema(host=True, port=True, credentials=True, trust=True),
+    "discovery_confirm": _schema(host=False, port=True, credentials=True, trust=True),
+    "reconfigure": _schema(host=True, port=True, credentials=False, trust=True),
+    "reauth_confirm": _schema(host=False, port=False, credentials=True, trust=False),
+}
 
 
-async def _async_identify(flow: ConfigFlow, data: Mapping[str, Any]) -> Device:
-    """Log in with ``data`` and return the SmartServer's own device."""
-    client = create_client(flow.hass, data)
+def _uid_of(device: Device) -> str:
+    return device.uid or device.id
+
+
+def _is_ip_address(host: str) -> bool:
     try:
-        await client.login()
-        return await client.get_smartserver()
-    finally:
-        try:
-            await client.close()
-        except IapError:
-            _LOGGER.debug("Logging out after the connection test failed", exc_info=True)
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class TrustRequired(Exception):
+    """The user has to confirm the certificate the SmartServer presents first."""
 
 
 class SmartServerConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -122,88 +116,99 @@ class SmartServerConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with nothing entered."""
         self._data: dict[str, Any] = {}
-        self._fingerprint: str | None = None
-        self._origin_step = "user"
+        # The fingerprint the trust step shows, and those confirmed in this flow.
+        self._presented: str | None = None
+        self._trusted: set[tuple[str, int, str]] = set()
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: SmartServerConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(
+        config_entry: SmartServerConfigEntry,
+    ) -> SmartServerOptionsFlow:
         """Return the options flow (which devices and datapoints to follow)."""
-        return OptionsFlow()
+        return SmartServerOptionsFlow()
 
     # -- connection test ---------------------------------------------------------------
 
-    async def _async_test(
-        self, data: Mapping[str, Any]
-    ) -> tuple[Device | None, str | None]:
-        """Test ``data``; return the SmartServer device or an error key.
+    async def _async_connect(self, data: dict[str, Any], certificate: str) -> Device:
+        """Log in with ``data``, trusting the certificate as ``certificate`` says.
 
-        The error key ``certificate`` means the certificate is not trusted as asked.
+        Raises TrustRequired when the user has to confirm a certificate first, and the
+        client's errors when the SmartServer cannot be used.
         """
-        try:
-            device = await _async_identify(self, data)
-        except IapLockedOutError:
-            return None, "locked_out"
-        except IapAuthenticationError:
-            return None, "invalid_auth"
-        except IapCertificateError:
-            return None, "certificate"
-        except IapError:
-            return None, "cannot_connect"
-        except Exception:
-            _LOGGER.exception("Unexpected error while testing the SmartServer")
-            return None, "unknown"
-        return device, None
-
-    async def _async_connect(
-        self, data: dict[str, Any], certificate: str
-    ) -> tuple[ConfigFlowResult | None, dict[str, str]]:
-        """Try ``data``; finish or go to the trust step, else return form errors."""
         self._data = data
         if certificate == CERT_PIN:
-            current = data.get(CONF_FINGERPRINT)
-            try:
-                self._fingerprint = await fetch_fingerprint(
-                    data[CONF_HOST], data[CONF_PORT]
-                )
-            except IapError:
-                return None, {"base": "cannot_connect"}
-            if current is None or current != self._fingerprint:
-                return await self.async_step_trust_certificate(), {}
+            presented = await async_read_fingerprint(data)
+            if presented != data.get(CONF_FINGERPRINT):
+                self._pin(presented)
+            return await async_identify(self.hass, self._data)
+        data[CONF_FINGERPRINT] = None
+        try:
+            return await async_identify(self.hass, data)
+        except IapCertificateError:
+            self._pin(await async_read_fingerprint(data))
+        return await async_identify(self.hass, self._data)
+
+    def _pin(self, presented: str) -> None:
+        """Pin ``presented`` if it was confirmed in this flow; else ask for it."""
+        self._presented = presented
+        if (self._data[CONF_HOST], self._data[CONF_PORT], presented) not in (
+            self._trusted
+        ):
+            raise TrustRequired
+        self._data = {**self._data, CONF_FINGERPRINT: presented}
+
+    async def _async_test(
+        self,
+        step_id: str,
+        data: dict[str, Any],
+        user_input: dict[str, Any],
+        placeholders: dict[str, str] | None = None,
+    ) -> ConfigFlowResult:
+        """Test ``data``: finish, ask to trust the certificate, or show the error."""
+        try:
+            device = await self._async_connect(data, user_input[CONF_CERTIFICATE])
+        except TrustRequired:
+            return await self.async_step_trust_certificate()
+        except IapError as err:
+            error = error_key(err)
+        except Exception:
+            _LOGGER.exception("Unexpected error while testing the SmartServer")
+            error = "unknown"
         else:
-            data[CONF_FINGERPRINT] = None
-        device, error = await self._async_test(data)
-        if error == "certificate":
-            if data.get(CONF_FINGERPRINT) is not None:
-                return None, {"base": "certificate_mismatch"}
-            try:
-                self._fingerprint = await fetch_fingerprint(
-                    data[CONF_HOST], data[CONF_PORT]
-                )
-            except IapError:
-                return None, {"base": "cannot_connect"}
-            return await self.async_step_trust_certificate(), {}
-        if error is not None:
-            return None, {"base": error}
-        assert device is not None
-        return await self._async_finish(device), {}
+            return await self._async_finish(device)
+        return self._async_show(step_id, user_input, {"base": error}, placeholders)
 
     async def _async_finish(self, device: Device) -> ConfigFlowResult:
         """Create the entry, or update the reconfigured one (same SmartServer only)."""
-        await self.async_set_unique_id(device.uid or device.id)
+        await self.async_set_unique_id(_uid_of(device), raise_on_progress=False)
         if self.source == SOURCE_RECONFIGURE:
             self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
             return self.async_update_reload_and_abort(
                 self._get_reconfigure_entry(),
                 data_updates={
-                    CONF_HOST: self._data[CONF_HOST],
-                    CONF_PORT: self._data[CONF_PORT],
-                    CONF_FINGERPRINT: self._data[CONF_FINGERPRINT],
+                    key: self._data[key]
+                    for key in (CONF_HOST, CONF_PORT, CONF_FINGERPRINT)
                 },
             )
         self._abort_if_unique_id_configured()
         return self.async_create_entry(
             title=device.name or self._data[CONF_HOST], data=self._data
+        )
+
+    def _async_show(
+        self,
+        step_id: str,
+        suggested: Mapping[str, Any],
+        errors: dict[str, str] | None = None,
+        placeholders: dict[str, str] | None = None,
+    ) -> ConfigFlowResult:
+        """Show the form of ``step_id``, filled in with ``suggested``."""
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(_FORMS[step_id], suggested),
+            errors=errors or {},
+            description_placeholders=placeholders,
         )
 
     # -- user --------------------------------------------------------------------------
@@ -212,31 +217,78 @@ class SmartServerConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the SmartServer's address, a user and how to trust its certificate."""
-        errors: dict[str, str] = {}
-        self._origin_step = "user"
         if user_input is not None:
             data = {
                 CONF_HOST: user_input[CONF_HOST].strip(),
                 CONF_PORT: int(user_input[CONF_PORT]),
                 CONF_USERNAME: user_input[CONF_USERNAME],
                 CONF_PASSWORD: user_input[CONF_PASSWORD],
-                CONF_FINGERPRINT: None,
             }
             self._async_abort_entries_match(
                 {CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
             )
-            result, errors = await self._async_connect(
-                data, user_input[CONF_CERTIFICATE]
-            )
-            if result is not None:
-                return result
-        return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                _connection_schema({}, credentials=True), user_input
-            ),
-            errors=errors,
+            return await self._async_test("user", data, user_input)
+        return self._async_show("user", {})
+
+    # -- discovery ---------------------------------------------------------------------
+
+    async def async_step_dhcp(
+        self, discovery_info: DhcpServiceInfo
+    ) -> ConfigFlowResult:
+        """A network card of Echelon's asked for an address: offer to add it.
+
+        A SmartServer's uid is its MAC address; a configured one that moved to a new
+        address gets the new one once it answers there as the same SmartServer.
+        """
+        await self.async_set_unique_id(
+            discovery_info.macaddress.replace(":", "").upper()
         )
+        host = discovery_info.ip
+        self._abort_if_unique_id_configured(updates=await self._async_moved_to(host))
+        self._async_abort_entries_match({CONF_HOST: host})
+        self._data = {CONF_HOST: host}
+        self.context["title_placeholders"] = {"host": host}
+        return await self.async_step_discovery_confirm()
+
+    async def _async_moved_to(self, host: str) -> dict[str, Any] | None:
+        """Return the entry update if the configured SmartServer now answers at ``host``.
+
+        Only an entry configured by IP address follows: a host name follows the
+        SmartServer by itself, and a certificate may be issued for that name.
+        """
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, self.unique_id or ""
+        )
+        if entry is None or entry.source == SOURCE_IGNORE:
+            return None
+        old = entry.data[CONF_HOST]
+        if old == host or not _is_ip_address(old):
+            return None
+        try:
+            device = await async_identify(self.hass, {**entry.data, CONF_HOST: host})
+        except IapError as err:
+            _LOGGER.debug("%s does not answer as %s: %s", host, entry.title, err)
+            return None
+        if _uid_of(device) != self.unique_id:
+            return None
+        return {CONF_HOST: host}
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm the discovered SmartServer and ask for a user."""
+        host = self._data[CONF_HOST]
+        if user_input is not None:
+            data = {
+                CONF_HOST: host,
+                CONF_PORT: int(user_input[CONF_PORT]),
+                CONF_USERNAME: user_input[CONF_USERNAME],
+                CONF_PASSWORD: user_input[CONF_PASSWORD],
+            }
+            return await self._async_test(
+                "discovery_confirm", data, user_input, {"host": host}
+            )
+        return self._async_show("discovery_confirm", {}, placeholders={"host": host})
 
     # -- certificate -------------------------------------------------------------------
 
@@ -245,47 +297,48 @@ class SmartServerConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Show the certificate the SmartServer presented and pin it once confirmed."""
         errors: dict[str, str] = {}
+        host, port = self._data[CONF_HOST], self._data[CONF_PORT]
         if user_input is not None:
-            assert self._fingerprint is not None
-            data = {**self._data, CONF_FINGERPRINT: self._fingerprint}
-            self._data = data
-            device, error = await self._async_test(data)
-            if error is None:
-                assert device is not None
-                return await self._async_finish(device)
-            if error == "certificate":
+            assert self._presented is not None
+            self._trusted.add((host, port, self._presented))
+            self._data = {**self._data, CONF_FINGERPRINT: self._presented}
+            try:
+                device = await async_identify(self.hass, self._data)
+            except IapCertificateError:
                 # The certificate changed since it was shown: show the new one.
                 errors["base"] = "certificate_mismatch"
                 try:
-                    self._fingerprint = await fetch_fingerprint(
-                        data[CONF_HOST], data[CONF_PORT]
-                    )
-                except IapError:
-                    errors["base"] = "cannot_connect"
-            else:
+                    self._presented = await async_read_fingerprint(self._data)
+                except IapError as err:
+                    errors["base"] = error_key(err)
+            except IapError as err:
                 # Wrong credentials or address: back to the form where they are fixed.
-                return self._async_show_origin({"base": error})
+                return self._async_show_origin({"base": error_key(err)})
+            except Exception:
+                _LOGGER.exception("Unexpected error while testing the SmartServer")
+                return self._async_show_origin({"base": "unknown"})
+            else:
+                return await self._async_finish(device)
         return self.async_show_form(
             step_id="trust_certificate",
-            data_schema=vol.Schema({}),
             description_placeholders={
-                "host": f"{self._data[CONF_HOST]}:{self._data[CONF_PORT]}",
-                "fingerprint": self._fingerprint or "",
+                "host": f"{host}:{port}",
+                "fingerprint": self._presented or "",
             },
             errors=errors,
         )
 
     def _async_show_origin(self, errors: dict[str, str]) -> ConfigFlowResult:
-        if self._origin_step == "reconfigure":
-            return self._async_show_reconfigure(errors)
+        """Show the form that led to the trust step again, the certificate trusted."""
+        step_id = "user"
+        if self.source == SOURCE_RECONFIGURE:
+            step_id = "reconfigure"
+        elif self.source == SOURCE_DHCP:
+            step_id = "discovery_confirm"
         suggested = {**self._data, CONF_CERTIFICATE: CERT_PIN}
         suggested.pop(CONF_PASSWORD, None)
-        return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                _connection_schema({}, credentials=True), suggested
-            ),
-            errors=errors,
+        return self._async_show(
+            step_id, suggested, errors, {"host": suggested[CONF_HOST]}
         )
 
     # -- reauth ------------------------------------------------------------------------
@@ -303,36 +356,28 @@ class SmartServerConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {
-                **entry.data,
+            credentials = {
                 CONF_USERNAME: user_input[CONF_USERNAME],
                 CONF_PASSWORD: user_input[CONF_PASSWORD],
             }
-            device, error = await self._async_test(data)
-            if error is None:
-                assert device is not None
-                await self.async_set_unique_id(device.uid or device.id)
+            try:
+                device = await async_identify(self.hass, {**entry.data, **credentials})
+            except IapError as err:
+                errors["base"] = error_key(err)
+            except Exception:
+                _LOGGER.exception("Unexpected error while testing the SmartServer")
+                errors["base"] = "unknown"
+            else:
+                await self.async_set_unique_id(_uid_of(device))
                 self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
                 return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={
-                        CONF_USERNAME: user_input[CONF_USERNAME],
-                        CONF_PASSWORD: user_input[CONF_PASSWORD],
-                    },
+                    entry, data_updates=credentials
                 )
-            errors["base"] = "certificate_mismatch" if error == "certificate" else error
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(
-                        CONF_USERNAME, default=entry.data[CONF_USERNAME]
-                    ): _USERNAME_SELECTOR,
-                    vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
-                }
-            ),
-            description_placeholders={"host": entry.data[CONF_HOST]},
-            errors=errors,
+        return self._async_show(
+            "reauth_confirm",
+            {CONF_USERNAME: entry.data[CONF_USERNAME]},
+            errors,
+            {"host": entry.data[CONF_HOST]},
         )
 
     # -- reconfigure -------------------------------------------------------------------
@@ -342,174 +387,12 @@ class SmartServerConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the address or certificate trust of the same SmartServer."""
         entry = self._get_reconfigure_entry()
-        self._origin_step = "reconfigure"
-        errors: dict[str, str] = {}
         if user_input is not None:
             data = {
                 **entry.data,
                 CONF_HOST: user_input[CONF_HOST].strip(),
                 CONF_PORT: int(user_input[CONF_PORT]),
             }
-            result, errors = await self._async_connect(
-                data, user_input[CONF_CERTIFICATE]
-            )
-            if result is not None:
-                return result
-        return self._async_show_reconfigure(errors)
-
-    def _async_show_reconfigure(self, errors: dict[str, str]) -> ConfigFlowResult:
-        entry = self._get_reconfigure_entry()
-        defaults = {
-            **entry.data,
-            CONF_CERTIFICATE: CERT_PIN
-            if entry.data.get(CONF_FINGERPRINT)
-            else CERT_SYSTEM,
-        }
-        if self._data:
-            defaults.update(
-                {CONF_HOST: self._data[CONF_HOST], CONF_PORT: self._data[CONF_PORT]}
-            )
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=_connection_schema(defaults, credentials=False),
-            errors=errors,
-        )
-
-
-class OptionsFlow(OptionsFlowWithReload):
-    """Choose which devices and datapoints the entry follows."""
-
-    def __init__(self) -> None:
-        """Start with nothing chosen."""
-        self._options: dict[str, Any] = {}
-        self._count = 0
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Choose devices; optionally go on to choose single datapoints."""
-        entry: SmartServerConfigEntry = self.config_entry
-        if entry.state is not ConfigEntryState.LOADED:
-            return self.async_abort(reason="not_loaded")
-        coordinator = entry.runtime_data
-        site = coordinator.site
-        devices = sorted(site.devices.values(), key=lambda d: (d.name, d.id))
-        default_devices = [d.id for d in devices if d.status.is_provisioned]
-        if user_input is not None:
-            chosen: list[str] = user_input[CONF_DEVICES]
-            if user_input[CONF_CHOOSE_DATAPOINTS]:
-                self._options = {CONF_DEVICES: chosen}
-                return await self.async_step_datapoints()
-            if set(chosen) == set(default_devices):
-                # The default: follow every provisioned device, also ones added later.
-                self._options = {}
-            else:
-                self._options = {CONF_DEVICES: chosen}
-            wanted = set(chosen)
-            count = sum(
-                1
-                for dp in site.datapoints.values()
-                if dp.direction is Direction.OUTPUT
-                and site.device_of(dp.qualifier) in wanted
-            )
-            return await self._async_done(count)
-
-        options = entry.options
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_DEVICES, default=options.get(CONF_DEVICES, default_devices)
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=[
-                            SelectOptionDict(
-                                value=d.id,
-                                label=f"{d.name} ({d.type_name})"
-                                if d.type_name
-                                else d.name,
-                            )
-                            for d in devices
-                        ],
-                        multiple=True,
-                        mode=SelectSelectorMode.DROPDOWN,
-                    )
-                ),
-                vol.Required(
-                    CONF_CHOOSE_DATAPOINTS, default=CONF_DATAPOINTS in options
-                ): BooleanSelector(),
-            }
-        )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=schema,
-            description_placeholders={
-                "followed": str(len(site.subscribed)),
-                "devices": str(len(devices)),
-            },
-        )
-
-    async def async_step_datapoints(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Choose single datapoints of the chosen devices."""
-        entry: SmartServerConfigEntry = self.config_entry
-        site = entry.runtime_data.site
-        if user_input is not None:
-            self._options[CONF_DATAPOINTS] = user_input[CONF_DATAPOINTS]
-            return await self._async_done(len(user_input[CONF_DATAPOINTS]))
-        names: dict[str, str] = {}
-        for device_id in self._options[CONF_DEVICES]:
-            names.update(display_names(site.datapoints_of(device_id)))
-        candidates = sorted(
-            (site.datapoints[q] for q in names),
-            key=lambda dp: (dp.device_name, names[dp.qualifier]),
-        )
-        default = [
-            dp.qualifier for dp in candidates if site.is_subscribed(dp.qualifier)
-        ]
-        return self.async_show_form(
-            step_id="datapoints",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_DATAPOINTS, default=default): SelectSelector(
-                        SelectSelectorConfig(
-                            options=[
-                                SelectOptionDict(
-                                    value=dp.qualifier,
-                                    label=(
-                                        f"{dp.device_name}: "
-                                        f"{names[dp.qualifier]}"
-                                        f" ({dp.type_name or '?'}, {dp.direction.value})"
-                                    ),
-                                )
-                                for dp in candidates
-                            ],
-                            multiple=True,
-                            mode=SelectSelectorMode.DROPDOWN,
-                        )
-                    )
-                }
-            ),
-            description_placeholders={"available": str(len(candidates))},
-        )
-
-    async def _async_done(self, count: int) -> ConfigFlowResult:
-        if count > LARGE_DATAPOINT_COUNT:
-            self._count = count
-            return await self.async_step_confirm_large()
-        return self.async_create_entry(data=self._options)
-
-    async def async_step_confirm_large(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Warn before following a large number of datapoints."""
-        if user_input is not None:
-            return self.async_create_entry(data=self._options)
-        return self.async_show_form(
-            step_id="confirm_large",
-            data_schema=vol.Schema({}),
-            description_placeholders={
-                "count": str(self._count),
-                "limit": str(LARGE_DATAPOINT_COUNT),
-            },
-        )
+            return await self._async_test("reconfigure", data, user_input)
+        trust = CERT_PIN if entry.data.get(CONF_FINGERPRINT) else CERT_SYSTEM
+        return self._async_show("reconfigure", {**entry.data, CONF_CERTIFICATE: trust})

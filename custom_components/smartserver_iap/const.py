@@ -23,7 +23,6 @@ CERT_PIN: Final = "pin"
 # "datapoints" absent = every output datapoint of the followed devices.
 CONF_DEVICES: Final = "devices"
 CONF_DATAPOINTS: Final = "datapoints"
-CONF_CHOOSE_DATAPOINTS: Final = "choose_datapoints"
 
 # Above this many followed datapoints the options flow shows a warning.
 LARGE_DATAPOINT_COUNT: Final = 500

@@ -99,6 +99,7 @@ class SmartServerCoordinator:
         self.takeover = TakeoverIssue(hass, entry, self.host)
         self._live_task: asyncio.Task[None] | None = None
         self._first_sync_timer: CALLBACK_TYPE | None = None
+        self._restart_timer: CALLBACK_TYPE | None = None
         self._synced = False
         self._live_failed = False
         self._loss_logged = False
@@ -156,12 +157,18 @@ class SmartServerCoordinator:
     @callback
     def async_start_live(self) -> None:
         """Start the live link in the background; it must sync in FIRST_SYNC_TIMEOUT."""
-        self._live_task = self.config_entry.async_create_background_task(
-            self.hass, self._async_run_live(), f"{DOMAIN} live {self.host}"
-        )
+        self._start_live_task()
         self._first_sync_timer = async_call_later(
             self.hass, FIRST_SYNC_TIMEOUT, self._first_sync_overdue
         )
+
+    @callback
+    def _start_live_task(self, _now: Any = None) -> None:
+        self._restart_timer = None
+        if not self._closed:
+            self._live_task = self.config_entry.async_create_background_task(
+                self.hass, self._async_run_live(), f"{DOMAIN} live {self.host}"
+            )
 
     @callback
     def _first_sync_overdue(self, _now: Any) -> None:
@@ -180,24 +187,22 @@ class SmartServerCoordinator:
         back) and the listener starts again after LIVE_RESTART_DELAY: the entry never
         stays silently dead.
         """
-        while not self._closed:
-            try:
-                await self.client.run_live(self.handle_event)
-            except IapAuthenticationError as err:
-                if self.closed:
-                    return
-                self._set_link_down(str(err) or "authentication failed")
-                _LOGGER.debug("Live link of %s stopped: %s", self.host, err)
-                self.config_entry.async_start_reauth(self.hass)
+        try:
+            # Returns only once the client is closed.
+            await self.client.run_live(self.handle_event)
+        except IapAuthenticationError as err:
+            if self.closed:
                 return
-            except Exception as err:  # noqa: BLE001 - the backstop of a background task
-                if self.closed:
-                    return
-                self._live_failed_with(err)
-            else:
-                # run_live returns once the client is closed.
+            self._set_link_down(str(err) or "authentication failed")
+            _LOGGER.debug("Live link of %s stopped: %s", self.host, err)
+            self.config_entry.async_start_reauth(self.hass)
+        except Exception as err:  # noqa: BLE001 - the backstop of a background task
+            if self.closed:
                 return
-            await asyncio.sleep(LIVE_RESTART_DELAY)
+            self._live_failed_with(err)
+            self._restart_timer = async_call_later(
+                self.hass, LIVE_RESTART_DELAY, self._start_live_task
+            )
 
     @callback
     def _live_failed_with(self, err: Exception) -> None:
@@ -283,9 +288,10 @@ class SmartServerCoordinator:
         if self._closed:
             return
         self._closed = True
-        if self._first_sync_timer is not None:
-            self._first_sync_timer()
-            self._first_sync_timer = None
+        for timer in (self._first_sync_timer, self._restart_timer):
+            if timer is not None:
+                timer()
+        self._first_sync_timer = self._restart_timer = None
         # Stop every task that uses the client before logging out: one still running
         # could log in again after the logout and leave a session behind.
         tasks = [

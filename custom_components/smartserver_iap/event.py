@@ -27,8 +27,13 @@ PARALLEL_UPDATES = 0
 HUB_DESCRIPTION = EventEntityDescription(
     key="alarms", translation_key="alarms", event_types=HUB_EVENT_TYPES
 )
+# Off by default: most devices never raise an alarm, and the hub's entity announces
+# every alarm with its device; enable a device's to target that device alone.
 DEVICE_DESCRIPTION = EventEntityDescription(
-    key="alarms", translation_key="device_alarms", event_types=DEVICE_EVENT_TYPES
+    key="alarms",
+    translation_key="device_alarms",
+    event_types=DEVICE_EVENT_TYPES,
+    entity_registry_enabled_default=False,
 )
 
 

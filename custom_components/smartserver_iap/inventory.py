@@ -10,7 +10,7 @@ datapoints are subscribed and read, and the platforms are told so they add entit
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from homeassistant.core import callback
 
@@ -22,17 +22,44 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Coroutine
 
-    from .coordinator import SmartServerCoordinator
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+    from .follow import FollowPolicy
+    from .iap.client import IapClient
     from .iap.events import DeviceStatusChanged
     from .iap.models import Datapoint, Device
+    from .iap.site import Site
+    from .listeners import CallbackRegistry
+    from .registry import DeviceRegistrySync
 
 _LOGGER = logging.getLogger(__name__)
+
+
+class InventoryOwner(Protocol):
+    """What the inventory needs of the coordinator that owns it."""
+
+    hass: HomeAssistant
+    config_entry: ConfigEntry
+    client: IapClient
+    site: Site
+    policy: FollowPolicy
+    registry: DeviceRegistrySync
+    device_listeners: CallbackRegistry[str]
+
+    @property
+    def closed(self) -> bool:
+        """Return True once the owner shut down."""
+
+    @property
+    def host(self) -> str:
+        """Return the SmartServer's host for logs."""
 
 
 class Inventory:
     """Keeps the followed set and the device registry in step with device changes."""
 
-    def __init__(self, coordinator: SmartServerCoordinator) -> None:
+    def __init__(self, coordinator: InventoryOwner) -> None:
         """Bind to the coordinator whose site, client and registry it updates."""
         self._coordinator = coordinator
         self._site = coordinator.site

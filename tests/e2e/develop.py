@@ -1,112 +1,141 @@
 """``scripts/develop``: a real Home Assistant with this integration on the simulator.
 
-Keeps its state in ``config/`` at the repository root (ignored by git): Home Assistant's
-configuration, the simulator's certificate (so its fingerprint stays the same from one run
-to the next) and the owner's refresh token. Runs until interrupted.
+Home Assistant listens on 127.0.0.1 only. State lives in ``config/`` at the repository
+root (ignored by git); a second run reuses it. Runs until Ctrl-C, which stops everything;
+if Home Assistant exits on its own, it says so and stops too (a restart asked for in the
+UI is carried out).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import errno
 from pathlib import Path
 import signal
+import sys
 
-from smartserver_sim import SimOptions, SmartServerSim, default_scenario
-from smartserver_sim.tls import generate_certificate
+import aiohttp
 
-from .hass_process import DEVELOP_CONFIG, OWNER, REPO, HassProcess, write_config
-
-SIM_USER = ("apollo", "apollo")
-
-
-def _certificate_files(state: Path) -> tuple[Path, Path]:
-    cert, key = state / "simulator-cert.pem", state / "simulator-key.pem"
-    if not cert.exists() or not key.exists():
-        bundle = generate_certificate("127.0.0.1")
-        cert.write_text(bundle.cert_pem)
-        key.write_text(bundle.key_pem)
-        key.chmod(0o600)
-    return cert, key
+from .demo import (
+    DEVICES_VIEW,
+    RESTART_EXIT_CODE,
+    SIM_USER,
+    Demo,
+    DemoError,
+    DemoSettings,
+    run_demo,
+)
+from .hass_config import REPO
+from .hass_process import HassExitedError
 
 
-async def _sign_in(hass: HassProcess, token_file: Path) -> None:
-    """Onboard on the first run; later runs use the stored refresh token."""
-    assert hass.session is not None
-    async with hass.session.get(f"{hass.url}/api/onboarding") as resp:
-        steps = await resp.json()
-    if not any(step["step"] == "user" and step["done"] for step in steps):
-        await hass.onboard()
-        async with hass.session.post(
-            f"{hass.url}/api/onboarding/core_config",
-            headers={"Authorization": f"Bearer {hass.token}"},
-        ) as resp:
-            resp.raise_for_status()
-        for step in ("analytics", "integration"):
-            payload = {} if step == "analytics" else {"client_id": "http://127.0.0.1/"}
-            payload.setdefault("redirect_uri", "http://127.0.0.1/")
-            with contextlib.suppress(Exception):
-                await hass.api("POST", f"/api/onboarding/{step}", payload)
-        token_file.write_text(hass.refresh_token or "")
-        token_file.chmod(0o600)
-        return
-    await hass.refresh(token_file.read_text().strip())
+def _banner(demo: Demo) -> str:
+    hass, owner = demo.hass, demo.owner
+    lines = [
+        f"Home Assistant: {hass.url}  (the SmartServer's devices: {hass.url}{DEVICES_VIEW})",
+        (
+            f"  log in as {owner.username!r} with password {owner.password!r}"
+            f" (kept in {demo.settings.config_dir / '.develop' / 'owner.json'})"
+        ),
+        f"  log: {hass.log_path}",
+        f"SmartServer simulator: {demo.sim.base_url}  (set up in Home Assistant)",
+        f"  fingerprint {demo.sim.fingerprint}",
+    ]
+    if demo.second is not None:
+        lines += [
+            f"Second SmartServer simulator: {demo.second.base_url}",
+            f"  fingerprint {demo.second.fingerprint}",
+            (
+                "  add it under Settings > Devices & services > Add integration >"
+                f" SmartServer IoT: host 127.0.0.1, port {demo.second.port},"
+                f" user {SIM_USER[0]!r}, password {SIM_USER[1]!r}"
+            ),
+        ]
+    lines.append("Ctrl-C stops everything.")
+    return "\n".join(lines)
 
 
-async def run(ha_port: int, sim_port: int, config_dir: Path) -> None:
-    """Start the simulator and Home Assistant, add the entry once, wait for Ctrl-C."""
-    state = config_dir / ".develop"
-    state.mkdir(parents=True, exist_ok=True)
-    cert, key = _certificate_files(state)
-    write_config(config_dir, ha_port, DEVELOP_CONFIG)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with SmartServerSim(
-        default_scenario(),
-        port=sim_port,
-        cert_file=cert,
-        key_file=key,
-        users=dict([SIM_USER]),
-        options=SimOptions(),
-    ) as sim:
-        print(f"SmartServer simulator: {sim.base_url}  fingerprint {sim.fingerprint}")
-        hass = HassProcess(config_dir, ha_port)
-        try:
-            await hass.start()
-            await _sign_in(hass, state / "refresh-token")
-            entries = await hass.api(
-                "GET", "/api/config/config_entries/entry?domain=smartserver_iap"
-            )
-            if not entries:
-                await hass.add_entry(
-                    {
-                        "host": "127.0.0.1",
-                        "port": sim.port,
-                        "username": SIM_USER[0],
-                        "password": SIM_USER[1],
-                        "certificate": "pin",
-                    }
-                )
+async def serve(demo: Demo) -> int:
+    """Run until cancelled; return 1 if Home Assistant exits on its own."""
+    while True:
+        status = await demo.hass.wait_exit()
+        if status != RESTART_EXIT_CODE:
             print(
-                f"Home Assistant: {hass.url}  (user {OWNER['username']!r}, password "
-                f"{OWNER['password']!r}); log: {hass.log_path}\nCtrl-C stops both."
+                f"Home Assistant exited with status {status}; stopping the simulator"
+                f" too. The end of its log ({demo.hass.log_path}):\n"
+                f"{demo.hass.log_tail(30)}",
+                file=sys.stderr,
             )
-            await stop.wait()
-        finally:
-            await hass.stop()
+            return 1
+        print("Home Assistant asked for a restart: starting it again.", flush=True)
+        try:
+            await demo.restart_hass()
+        except aiohttp.ClientError, HassExitedError:
+            if demo.hass.returncode is None:
+                raise
+            continue  # it exited while starting: the loop reports how
+        print(f"Home Assistant is back: {demo.hass.url}", flush=True)
+
+
+async def run(settings: DemoSettings) -> int:
+    """Start the demo and serve it; return the exit status of the command."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        # Once: a second Ctrl-C must not cut short stopping Home Assistant.
+        if not task.cancelling():
+            task.cancel()
+
+    # Set here, not left to asyncio.run: a shell starts background jobs with SIGINT
+    # ignored, and asyncio.run then leaves it so.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop)
+    try:
+        async with run_demo(settings) as demo:
+            print(_banner(demo), flush=True)
+            return await serve(demo)
+    except (DemoError, HassExitedError) as err:
+        print(f"scripts/develop: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        hint = ""
+        if err.errno == errno.EADDRINUSE:
+            hint = "; is another scripts/develop running? Its ports can be changed"
+        print(f"scripts/develop: {err}{hint}", file=sys.stderr)
+        return 1
 
 
 def main() -> None:
-    """Parse the command line and run until interrupted."""
+    """Parse the command line and run until stopped."""
     parser = argparse.ArgumentParser(prog="scripts/develop", description=__doc__)
     parser.add_argument("--port", type=int, default=8123, help="Home Assistant port")
     parser.add_argument("--sim-port", type=int, default=8443, help="simulator port")
+    parser.add_argument(
+        "--second-smartserver",
+        action="store_true",
+        help="also start a second SmartServer simulator, to add through the UI",
+    )
+    parser.add_argument(
+        "--second-sim-port", type=int, default=8444, help="second simulator port"
+    )
     parser.add_argument("--config", type=Path, default=REPO / "config")
     args = parser.parse_args()
-    asyncio.run(run(args.port, args.sim_port, args.config))
+    settings = DemoSettings(
+        config_dir=args.config.resolve(),
+        ha_port=args.port,
+        sim_port=args.sim_port,
+        second_sim_port=args.second_sim_port,
+        second_smartserver=args.second_smartserver,
+    )
+    try:
+        status = asyncio.run(run(settings))
+    except KeyboardInterrupt, asyncio.CancelledError:
+        print("scripts/develop: stopped.")
+        status = 0
+    sys.exit(status)
 
 
 if __name__ == "__main__":

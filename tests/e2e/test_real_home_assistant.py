@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
 
-from .hass_process import HassProcess, free_port, write_config
+from .hass_config import write_config
+from .hass_process import HassProcess, Owner, free_port
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -50,7 +51,7 @@ async def test_real_home_assistant_follows_the_simulator(
         hass = HassProcess(tmp_path, port)
         try:
             await hass.start()
-            await hass.onboard()
+            await hass.onboard(Owner("owner", "owner-password-e2e"))
             entry = await hass.add_entry(
                 {
                     "host": sim.host,

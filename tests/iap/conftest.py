@@ -7,9 +7,11 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+from aiohttp import web
 import pytest
 
 from custom_components.smartserver_iap.iap import (
+    DatapointUpdate,
     IapClient,
     LiveEvent,
     LiveOptions,
@@ -18,7 +20,10 @@ from custom_components.smartserver_iap.iap import (
 from smartserver_sim import SimOptions, SmartServerSim
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+type Serve = Callable[[dict[str, Handler]], Awaitable[IapClient]]
 
 QUIET: dict[str, Any] = {
     "auto_updates": False,
@@ -112,16 +117,34 @@ async def client(
         await iap.close()
 
 
-class Recorder:
+class Changes:
+    """Something a test waits on: ``changed()`` wakes every ``until``."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Event()
+
+    def changed(self) -> None:
+        self._changed.set()
+
+    async def until[T](self, found: Callable[[], T | None], timeout: float) -> T:
+        """Return ``found()`` once it is not None, re-checking after each change."""
+        async with asyncio.timeout(timeout):
+            while (result := found()) is None:
+                self._changed.clear()
+                await self._changed.wait()
+            return result
+
+
+class Recorder(Changes):
     """A live handler that keeps every event and lets a test wait for one."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.events: list[LiveEvent] = []
-        self._changed = asyncio.Event()
 
     def __call__(self, event: LiveEvent) -> None:
         self.events.append(event)
-        self._changed.set()
+        self.changed()
 
     def of(self, kind: type[Any]) -> list[Any]:
         return [e for e in self.events if isinstance(e, kind)]
@@ -134,25 +157,100 @@ class Recorder:
         count: int = 1,
         timeout: float = 5.0,
     ) -> Any:
-        async with asyncio.timeout(timeout):
-            while True:
-                found = [e for e in self.of(kind) if predicate(e)]
-                if len(found) >= count:
-                    return found[count - 1]
-                self._changed.clear()
-                await self._changed.wait()
+        def found() -> Any:
+            matches = [e for e in self.of(kind) if predicate(e)]
+            return matches[count - 1] if len(matches) >= count else None
+
+        return await self.until(found, timeout)
+
+
+class Reads(Changes):
+    """Counts the client's value reads (resyncs, and probes: one qualifier each)."""
+
+    def __init__(self, client: IapClient) -> None:
+        super().__init__()
+        self.qualifiers: list[list[str]] = []
+        read_values = client.read_values
+
+        async def counting(
+            qualifiers: Iterable[str], max_age: float | None = None
+        ) -> list[DatapointUpdate]:
+            wanted = list(qualifiers)
+            try:
+                return await read_values(wanted, max_age)
+            finally:
+                self.qualifiers.append(wanted)
+                self.changed()
+
+        # The listener reads through the façade, so its probes are counted too.
+        client.read_values = counting  # type: ignore[method-assign]
+
+    async def wait_for(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until ``count`` reads have finished."""
+        await self.until(lambda: len(self.qualifiers) >= count or None, timeout)
 
 
 @contextlib.asynccontextmanager
 async def live(
     client: IapClient, recorder: Recorder | None = None
 ) -> AsyncIterator[tuple[Recorder, asyncio.Task[None]]]:
-    """Run ``client.run_live`` in a task for the duration of the block."""
+    """Run ``client.run_live`` in a task for the duration of the block.
+
+    Leaving the block cancels the task; whatever else ended it (a crash of the
+    listener, an authentication error) is raised here, so no test passes over it.
+    """
     rec = recorder or Recorder()
     task = asyncio.create_task(client.run_live(rec))
     try:
         yield rec, task
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
+        cancelled = task.cancel()
+        try:
             await task
+        except asyncio.CancelledError:
+            if not cancelled:
+                raise
+
+
+def json_handler(body: Any, status: int = 200) -> Handler:
+    """Return a handler that answers ``body`` as JSON."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response(body, status=status)
+
+    return handler
+
+
+@pytest.fixture
+async def serve(
+    socket_enabled: None, http: aiohttp.ClientSession
+) -> AsyncIterator[Serve]:
+    """Start tiny loopback servers with the given routes; return a client of each.
+
+    ``routes`` maps ``"METHOD /path"`` to a handler; ``"login"`` replaces the
+    default login, which sets the cookie ``abc``.
+    """
+    runners: list[web.AppRunner] = []
+
+    async def start(routes: dict[str, Handler]) -> IapClient:
+        app = web.Application()
+
+        async def login(request: web.Request) -> web.Response:
+            response = web.json_response({"userName": "apollo"})
+            response.set_cookie("cmsSID", "abc")
+            return response
+
+        app.router.add_post("/iap/auth/login", routes.pop("login", login))
+        for spec, handler in routes.items():
+            method, path = spec.split(" ", 1)
+            app.router.add_route(method, path, handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        runners.append(runner)
+        port = runner.addresses[0][1]
+        return IapClient(http, "127.0.0.1", port, "apollo", "apollo", scheme="http")
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()

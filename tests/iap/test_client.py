@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
@@ -126,18 +125,25 @@ async def test_401_after_fresh_login_raises(
         await client.list_devices()
 
 
-async def test_session_renewed_before_expiry(http: aiohttp.ClientSession) -> None:
-    async with running_sim(session_timeout=0.4, session_sliding=False) as sim:
-        client = make_client(sim, http, min_renew_interval=0.0)
-        try:
-            await client.login()
-            assert client.session.session_timeout == pytest.approx(0.4)
-            await asyncio.sleep(0.37)
-            assert len(await client.list_devices()) == 12
-            assert client.stats.session_renewals == 1
-            assert sim.counters.statuses[401] == 0
-        finally:
-            await client.close()
+async def test_session_renewed_before_expiry(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    now = 1000.0
+    client.session.clock = lambda: now
+    await client.login()
+    timeout = client.session.session_timeout
+    assert timeout == 86400.0
+    now += timeout * 0.85
+    await client.list_devices()
+    assert client.stats.session_renewals == 0
+    # 90 % of the session's life has passed: the next request renews it first and
+    # the replaced session is logged out on the server.
+    now += timeout * 0.06
+    assert len(await client.list_devices()) == 12
+    assert client.stats.session_renewals == 1
+    assert sim.counters.logins == 2
+    assert len(sim.auth.sessions) == 1
+    assert sim.counters.statuses[401] == 0
 
 
 async def test_session_timeout_object_body(http: aiohttp.ClientSession) -> None:
@@ -183,7 +189,7 @@ async def test_tls_pin_mismatch_and_system_trust(
 
 
 async def test_discovery(client: IapClient, sim: SmartServerSim) -> None:
-    client.page_size = 5
+    client.rest.page_size = 5
     devices = await client.list_devices()
     assert [d.id for d in devices] == list(sim.scenario.devices)
     smartserver = await client.get_smartserver()
@@ -199,10 +205,35 @@ async def test_discovery(client: IapClient, sim: SmartServerSim) -> None:
     assert sample.qualifier.count("/") == 5
 
 
+async def test_discover_fills_the_site(client: IapClient, sim: SmartServerSim) -> None:
+    site = await client.discover()
+    assert site is client.site
+    assert set(site.devices) == set(sim.scenario.devices)
+    assert set(site.datapoints) == set(sim.scenario.datapoints)
+    assert site.smartserver is not None
+    assert site.smartserver.uid == "00D07111EA6B"
+    assert {q: site.device_of(q) for q in site.datapoints} == {
+        q: dp.device.id for q, dp in sim.scenario.datapoints.items()
+    }
+    gone = next(d for d in sim.scenario.devices.values() if d.category != "SC")
+    await sim.remove_device(gone.id)
+    changes = await client.refresh_devices()
+    assert (changes.added, changes.removed) == ([], [gone.id])
+    assert site.datapoints_of(gone.id) == []
+    assert set(site.datapoints) == set(sim.scenario.datapoints)
+    added = await sim.add_device(HOSTILE_DEVICE)
+    changes = await client.refresh_devices()
+    assert (changes.added, changes.removed) == ([added], [])
+    assert site.datapoints_of(added) == []
+    found = await client.discover_datapoints(added)
+    assert site.datapoints_of(added) == found
+    assert {d.name for d in found} == {"nviLevel [a] %41 ü", "nvo Value,1"}
+
+
 async def test_paging_restarts_when_the_snapshot_expires(
     client: IapClient, sim: SmartServerSim
 ) -> None:
-    client.page_size = 5
+    client.rest.page_size = 5
     original = sim.new_snapshot
     calls = 0
 
@@ -323,7 +354,7 @@ async def test_writes_priorities_structured(
 
 
 async def test_alarms(client: IapClient, sim: SmartServerSim) -> None:
-    client.page_size = 2
+    client.rest.page_size = 2
     device = next(iter(sim.scenario.devices.values()))
     ids = [await sim.raise_alarm(device.id, details=f"alarm {n}") for n in range(5)]
     alarms = await client.list_alarms()

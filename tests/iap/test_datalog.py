@@ -101,23 +101,42 @@ async def test_early_break_closes_the_socket(
 
 async def test_log_query_faults(client: IapClient, sim: SmartServerSim) -> None:
     start, end = _window(1)
-    await client.login()
-    await sim.expire_sessions()
-    # The expired session is noticed on the upgrade: one fresh login, then the query.
-    assert [e async for e in client.iter_log(start=start, end=end)]
     sim.inject_http_errors(503, 1, "/iap/ws")
     with pytest.raises(IapConnectionError, match="503"):
         async for _ in client.iter_log(start=start, end=end):
             pass
-    sim.inject_http_errors(401, 2, "/iap/ws")
-    with pytest.raises(IapAuthenticationError):
-        async for _ in client.iter_log(start=start, end=end):
-            pass
     sim.inject_latency(0.3)
-    with pytest.raises(IapConnectionError):
+    with pytest.raises(IapConnectionError, match="timed out"):
         async for _ in client.iter_log(start=start, end=end, idle_timeout=0.1):
             pass
     sim.inject_latency(0)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_log_query_refusals_follow_the_session_check(
+    http: aiohttp.ClientSession, status: int
+) -> None:
+    async with running_sim(ws_refuse_status=status) as sim:
+        client = make_client(sim, http)
+        start, end = _window(1)
+        await client.login()
+        await sim.expire_sessions()
+        # The upgrade is refused, REST confirms the session is gone: one fresh
+        # login, then the query runs.
+        assert [e async for e in client.iter_log(start=start, end=end)]
+        assert sim.counters.logins == 2
+        # Refused although REST accepts the session: an outage, no new login.
+        sim.inject_http_errors(status, 1, "/iap/ws")
+        with pytest.raises(IapConnectionError, match=f"HTTP {status}.*valid"):
+            await anext(client.iter_log(start=start, end=end))
+        assert sim.counters.logins == 2
+        # Refused again after a fresh login, and REST refuses it too: credentials.
+        sim.inject_http_errors(status, 2, "/iap/ws")
+        sim.inject_http_errors(401, 2, "/iap/users/current")
+        with pytest.raises(IapAuthenticationError):
+            await anext(client.iter_log(start=start, end=end))
+        assert sim.counters.logins == 3
+        await client.close()
 
 
 async def test_restart_mid_stream_raises(http: aiohttp.ClientSession) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -17,45 +16,7 @@ from custom_components.smartserver_iap.iap import (
     IapRateLimitedError,
 )
 
-Handler = Callable[[web.Request], Any]
-
-
-@pytest.fixture
-async def serve(
-    socket_enabled: None, http: aiohttp.ClientSession
-) -> AsyncIterator[Callable[[dict[str, Handler]], Any]]:
-    runners: list[web.AppRunner] = []
-
-    async def start(routes: dict[str, Handler]) -> IapClient:
-        app = web.Application()
-
-        async def login(request: web.Request) -> web.Response:
-            response = web.json_response({"userName": "apollo"})
-            response.set_cookie("cmsSID", "abc")
-            return response
-
-        app.router.add_post("/iap/auth/login", routes.pop("login", login))
-        for spec, handler in routes.items():
-            method, path = spec.split(" ", 1)
-            app.router.add_route(method, path, handler)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return IapClient(http, "127.0.0.1", port, "apollo", "apollo", scheme="http")
-
-    yield start
-    for runner in runners:
-        await runner.cleanup()
-
-
-def _json(body: Any, status: int = 200) -> Handler:
-    async def handler(request: web.Request) -> web.Response:
-        return web.json_response(body, status=status)
-
-    return handler
+from .conftest import json_handler as _json
 
 
 async def test_paging_edges(serve: Any) -> None:

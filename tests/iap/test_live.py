@@ -27,6 +27,7 @@ from custom_components.smartserver_iap.iap import (
 )
 
 from .conftest import (
+    Reads,
     Recorder,
     fast_live,
     live,
@@ -53,19 +54,27 @@ def _updated(qualifier: str, value: object = None):
 
 
 async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) -> None:
+    site = await client.discover()
     qualifiers = outputs(sim)
     await client.subscribe(qualifiers)
     async with live(client) as (rec, _):
         resynced = await rec.wait_for(Resynced)
         assert [v.qualifier for v in resynced.values] == qualifiers
+        assert {q: site.value_of(q) for q in qualifiers} == {
+            v.qualifier: v.value for v in resynced.values
+        }
         assert client.connected
         await sim.set_value(qualifiers[0], 7)
         event = await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 7))
         assert event.updates[0].timestamp is not None
+        assert site.value_of(qualifiers[0]) == 7
         device = next(d for d in sim.scenario.devices.values() if d.category != "SC")
+        before = site.devices[device.id].status
         await sim.set_device_status(device.id, health="down")
         changed = await rec.wait_for(DeviceStatusChanged)
         assert (changed.device_id, changed.status.health) == (device.id, "down")
+        assert changed.previous == before
+        assert site.devices[device.id].status == changed.status
         alarm_id = await sim.raise_alarm(device.id, details="too hot")
         raised = await rec.wait_for(AlarmRaised)
         assert raised.alarm.id == alarm_id
@@ -78,6 +87,8 @@ async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) ->
         assert note.target_name == device.name
         await sim.remove_device(device.id)
         assert (await rec.wait_for(DeviceDeleted)).device_id == device.id
+        assert device.id not in site.devices
+        assert site.datapoints_of(device.id) == []
     assert client.stats.connects == 1
     assert client.stats.resyncs == 1
     assert client.stats.updates >= 1
@@ -109,13 +120,16 @@ async def test_device_test_and_wink(client: IapClient, sim: SmartServerSim) -> N
 
 
 async def test_server_time_and_ignored_frames(http: aiohttp.ClientSession) -> None:
-    async with running_sim(ntf_time_interval=0.05, cpu_interval=0.05) as sim:
+    async with running_sim(ntf_time_interval=0.1, cpu_interval=0.02) as sim:
         client = make_client(sim, http)
         async with live(client) as (rec, _):
             timed = await rec.wait_for(ServerTime)
             assert timed.value is not None
-            await asyncio.sleep(0.12)
+            # Load figures (UPD:CPU) come more often than the time: some arrived
+            # between two NTF:TIME frames, counted and not handed on.
+            await rec.wait_for(ServerTime, count=2)
         assert client.stats.ignored_frames >= 1
+        assert {type(e) for e in rec.events} == {Resynced, ServerTime}
         await client.close()
 
 
@@ -129,6 +143,9 @@ async def test_dropped_websocket_reconnects(
         assert await sim.drop_websockets() == 1
         lost = await rec.wait_for(ConnectionLost)
         assert "closed" in lost.reason or "error" in lost.reason.lower()
+        # While the link was down another session replaced the subscribe list: the
+        # resync re-asserts ours.
+        await sim.steal_subscription("apollo", [])
         await rec.wait_for(Resynced, count=2)
         await sim.set_value(qualifiers[1], 11)
         await rec.wait_for(DatapointsUpdated, _updated(qualifiers[1], 11))
@@ -149,18 +166,25 @@ async def test_restart_backs_off_and_reports_once(
     assert sim.counters.logins == 2
 
 
+@pytest.mark.parametrize("refuse_status", [401, 403])
 async def test_session_expiry_while_connected(
-    client: IapClient, sim: SmartServerSim
+    http: aiohttp.ClientSession, refuse_status: int
 ) -> None:
-    qualifiers = outputs(sim)
-    await client.subscribe(qualifiers)
-    async with live(client) as (rec, _):
-        await rec.wait_for(Resynced)
-        await sim.expire_sessions()
-        await rec.wait_for(Resynced, count=2)
-        await sim.set_value(qualifiers[0], 5)
-        await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 5))
-    assert sim.counters.logins == 2
+    # The expired session closes the socket; the reconnect is refused with 401 or
+    # 403, REST confirms the session is gone, and the client logs in again.
+    async with running_sim(ws_refuse_status=refuse_status) as sim:
+        client = make_client(sim, http)
+        qualifiers = outputs(sim)
+        await client.subscribe(qualifiers)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await sim.expire_sessions()
+            await rec.wait_for(Resynced, count=2)
+            await sim.set_value(qualifiers[0], 5)
+            await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 5))
+        assert sim.counters.logins == 2
+        assert sim.counters.ws_refused == 1
+        await client.close()
 
 
 async def test_session_renewal_reconnects_without_loss(
@@ -204,9 +228,11 @@ async def test_stolen_subscription_is_detected_and_healed(
         )
         qualifiers = outputs(sim)
         await client.subscribe(qualifiers)
+        reads = Reads(client)
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
-            await asyncio.sleep(0.25)
+            # Probes of an intact subscription find their echo.
+            await reads.wait_for(4)
             assert not rec.of(SubscriptionTakenOver)
             await sim.steal_subscription("apollo", ["17q4bn7/lon/1.1/other/0/x"])
             taken = await rec.wait_for(SubscriptionTakenOver)
@@ -339,5 +365,14 @@ async def test_close_stops_run_live_during_backoff(http: aiohttp.ClientSession) 
         await rec.wait_for(Resynced)
         await sim.restart(0.2)
         await rec.wait_for(ConnectionLost)
+        logins = sim.counters.logins
         await client.close()
+        # run_live returns (no error, not cancelled) long before the 5 s back-off
+        # ends, and nothing follows: no reconnect, no login, no event.
         await asyncio.wait_for(task, 2)
+        assert not task.cancelled()
+        assert task.exception() is None
+        assert not client.connected
+        assert [type(e) for e in rec.events] == [Resynced, ConnectionLost]
+        assert sim.counters.logins == logins
+        assert not client.session.logged_in

@@ -35,11 +35,11 @@ from custom_components.smartserver_iap.iap.parsing import (
     parse_log_entry,
     parse_value_item,
 )
-from custom_components.smartserver_iap.iap.session import build_query
 from custom_components.smartserver_iap.iap.timestamps import (
     format_query_time,
     parse_timestamp_or_none,
 )
+from custom_components.smartserver_iap.iap.transport import build_query
 
 FP = "ab:cd:" * 15 + "ab:cd"
 
@@ -450,6 +450,44 @@ def test_parse_datapoint() -> None:
     ):
         with pytest.raises(IapProtocolError):
             parse_datapoint(bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "direction"),
+    [
+        ("nviSetpoint", Direction.INPUT),
+        ("nciMaxFlow", Direction.INPUT),
+        ("cpDefaultOutput", Direction.INPUT),
+        ("nvoSpaceTemp", Direction.OUTPUT),
+        ("nvoX", Direction.OUTPUT),
+        ("Energy", Direction.OUTPUT),
+    ],
+)
+def test_direction_without_cat_follows_the_name(
+    name: str, direction: Direction
+) -> None:
+    # Properties sent without "cat": network-variable inputs (nvi), configuration
+    # properties (nci, cp) accept writes; everything else is read-only.
+    item = {k: v for k, v in DATAPOINT.items() if k != "cat"}
+    dp = parse_datapoint({**item, "datapointName": name})
+    assert dp.direction is direction
+    assert dp.writable is (direction is Direction.INPUT)
+
+
+def test_log_entry_utc_wins_in_the_autumn_dst_hour() -> None:
+    # 2026-10-25 02:30 in Berlin happens twice (CEST, then CET). The entry is the
+    # second one, 01:30 UTC; its local text alone would read as the first, 00:30 UTC.
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    entry = parse_log_entry(
+        {
+            "dpQualifier": "q",
+            "local": "2026-10-25 02:30:00.000 Europe/Berlin",
+            "utc": "2026-10-25T01:30:00.000Z",
+            "timestamp": "2026-10-25T00:30:00.000Z",
+        }
+    )
+    assert entry.utc == second
+    assert parse_timestamp("2026-10-25 02:30:00.000 Europe/Berlin") != second
 
 
 def test_parse_value_alarm_log() -> None:

@@ -12,6 +12,7 @@ import pytest
 from custom_components.smartserver_iap.iap import (
     ConnectionLost,
     DatapointsUpdated,
+    DeviceStatusChanged,
     IapAuthenticationError,
     IapClient,
     IapConnectionError,
@@ -24,6 +25,7 @@ from custom_components.smartserver_iap.iap import (
 from custom_components.smartserver_iap.iap.session import MIN_RENEW_INTERVAL
 
 from .conftest import (
+    Reads,
     Recorder,
     fast_live,
     live,
@@ -34,7 +36,7 @@ from .conftest import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
     from smartserver_sim import SmartServerSim
 
@@ -64,26 +66,24 @@ async def test_stalled_ws_upgrade_is_an_outage(http: aiohttp.ClientSession) -> N
 
 
 async def test_unexpected_errors_are_outages(
-    client: IapClient, monkeypatch: pytest.MonkeyPatch
+    client: IapClient, sim: SmartServerSim, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = 0
-    original = client._live._connect_and_pump
+    await client.subscribe(outputs(sim))
+    failures: list[BaseException] = [TimeoutError(), IapConnectionError("boom")]
+    put_subscription = client.rest.put_subscription
 
-    async def flaky(handler: Any) -> str | None:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            raise TimeoutError
-        if calls == 2:
-            raise IapConnectionError("resync: boom")
-        return await original(handler)
+    async def flaky(qualifiers: Sequence[str]) -> None:
+        if failures:
+            raise failures.pop(0)
+        await put_subscription(qualifiers)
 
-    monkeypatch.setattr(client._live, "_connect_and_pump", flaky)
+    monkeypatch.setattr(client.rest, "put_subscription", flaky)
     async with live(client) as (rec, _):
         await rec.wait_for(Resynced)
-    lost = rec.of(ConnectionLost)
-    assert len(lost) == 1
-    assert "timed out" in lost[0].reason
+    assert not failures
+    # Two failed attempts in a row are one outage, reported with its first reason.
+    (lost,) = rec.of(ConnectionLost)
+    assert "timed out" in lost.reason
 
 
 # -- B2: quick drops do not reset the back-off ------------------------------------------
@@ -114,7 +114,7 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
             await asyncio.sleep(1.5)
             # 0.05 + 0.1 + 0.2 + 0.4 + 0.4 + ...: a handful, not one per 50 ms.
             assert client.stats.connects <= 7
-            assert client._live._backoff.attempts >= 4
+            assert client.listener.backoff.attempts >= 4
             # Each drop is reported (entities must go unavailable every time), but
             # only the first one is a new outage.
             losses = rec.of(ConnectionLost)
@@ -131,7 +131,7 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
             sim.hub.abort_all()
             await rec.wait_for(ConnectionLost, count=lost_before + 1)
             assert rec.of(ConnectionLost)[-1].new_outage
-            assert client._live._backoff.attempts == 1
+            assert client.listener.backoff.attempts == 1
             await rec.wait_for(Resynced, count=connects + 2)
         finally:
             await client.close()
@@ -191,11 +191,49 @@ async def test_one_silent_qualifier_is_no_takeover(
         # candidates alternate between it and the healthy one.
         await client.subscribe([down[0], *healthy])
         await sim.set_device_status(down_id, health="down")
-        async with live(client) as (rec, _):
+        reads = Reads(client)
+        async with live(client) as (rec, task):
             await rec.wait_for(Resynced)
-            await asyncio.sleep(0.8)
+            # The resync, then six probes alternating between the two qualifiers.
+            await reads.wait_for(7)
+            assert not task.done()
+        assert {q for (q,) in reads.qualifiers[1:7]} == {down[0], *healthy}
         assert not rec.of(SubscriptionTakenOver)
         assert not rec.of(ConnectionLost)
+        await client.close()
+
+
+async def test_default_probe_skips_devices_that_are_down(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with running_sim() as sim:
+        client = probing_client(sim, http)
+        await client.discover()
+        down_id, down = next(
+            (device.id, outs)
+            for device in sim.scenario.devices.values()
+            if len(
+                outs := [
+                    dp.qualifier for dp in device.datapoints if dp.direction == "out"
+                ]
+            )
+            >= 2
+        )
+        healthy = next(q for q in outputs(sim, 20) if q not in down)
+        await client.subscribe([*down[:2], healthy])
+        reads = Reads(client)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await sim.set_device_status(down_id, health="down")
+            await rec.wait_for(DeviceStatusChanged)
+            # Two silent qualifiers in a row would look like a takeover; the site
+            # knows their device is down now, so only the healthy one is probed.
+            assert not client.site.is_healthy(down_id)
+            # (A probe read in flight while the status changed is not counted.)
+            start = len(reads.qualifiers) + 1
+            await reads.wait_for(start + 4)
+        assert {q for (q,) in reads.qualifiers[start : start + 4]} == {healthy}
+        assert not rec.of(SubscriptionTakenOver)
         await client.close()
 
 
@@ -203,11 +241,13 @@ async def test_probe_read_errors_prove_nothing(http: aiohttp.ClientSession) -> N
     async with running_sim() as sim:
         client = probing_client(sim, http)
         await client.subscribe(outputs(sim))
+        reads = Reads(client)
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
             sim.inject_http_errors(503, 4, "/iap/devs")
-            await asyncio.sleep(0.6)
-            assert client.stats.probe_errors >= 2
+            # Four failed probe reads, then one that works.
+            await reads.wait_for(6)
+            assert client.stats.probe_errors == 4
             assert not rec.of(SubscriptionTakenOver)
             assert not rec.of(ConnectionLost)
             qualifier = client.subscribed[0]
@@ -270,17 +310,17 @@ async def test_closed_client_does_nothing(
     await client.close()
     assert client.closed
     requests = sum(sim.counters.requests.values())
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await client.subscribe(outputs(sim))
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await client.login()
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await client.read_values(outputs(sim))
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await client.session.relogin(client.session.generation)
-    log = client.iter_log()
-    with pytest.raises(IapConnectionError, match="client closed"):
-        await anext(log)
+    calls: list[Callable[[], Awaitable[object]]] = [
+        lambda: client.subscribe(outputs(sim)),
+        client.login,
+        client.discover,
+        lambda: client.read_values(outputs(sim)),
+        lambda: client.session.relogin(client.session.generation),
+        lambda: anext(client.iter_log()),
+    ]
+    for call in calls:
+        with pytest.raises(IapConnectionError, match="client closed"):
+            await call()
     rec = Recorder()
     await asyncio.wait_for(client.run_live(rec), 1)
     assert not rec.events

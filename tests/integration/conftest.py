@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 import pytest
@@ -19,7 +19,7 @@ from smartserver_sim import SimOptions, SmartServerSim, default_scenario
 from .alarm_helpers import EventLog
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Iterator
 
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
@@ -118,6 +118,17 @@ async def sim(
         scenario = default_scenario()
     async with SmartServerSim(scenario, options=sim_options) as server:
         yield server
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Enable the entities that are disabled by default (a device's alarm events)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
 
 
 @pytest.fixture

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
     from smartserver_sim import SmartServerSim
 
+# A device's alarm event entity is disabled by default; these tests watch it.
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
+
 
 def silent_alarm(sim: SmartServerSim, device_name: str | None, type_: str) -> int:
     """Raise an alarm on the simulator without a frame; return its id."""

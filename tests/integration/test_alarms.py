@@ -7,54 +7,20 @@ from collections import Counter
 import time
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.const import STATE_UNAVAILABLE, Platform
-from homeassistant.helpers import entity_registry as er
+from homeassistant.const import STATE_UNAVAILABLE
 import pytest
 
 from .alarm_helpers import EventLog, Ids
-from .conftest import setup_entry, state_of, wait_for
+from .conftest import state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
-    from syrupy.assertion import SnapshotAssertion
 
     from smartserver_sim import SmartServerSim
 
-
-async def test_event_entities(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    log: EventLog,
-) -> None:
-    """The hub's event entity and one per device; the active alarm announced once."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("custom_components.smartserver_iap.PLATFORMS", [Platform.EVENT])
-        await setup_entry(hass, mock_config_entry)
-    ids = Ids(hass, mock_config_entry)
-    await wait_for(lambda: bool(log.of(ids.events(ids.weather))))
-    await hass.async_block_till_done()
-    entries = sorted(
-        er.async_entries_for_config_entry(entity_registry, mock_config_entry.entry_id),
-        key=lambda e: e.entity_id,
-    )
-    assert entries
-    for entry in entries:
-        assert entry == snapshot(name=f"{entry.entity_id}-entry")
-        state = hass.states.get(entry.entity_id)
-        assert state is not None
-        # The instants differ per run; the rest must not.
-        attributes = {
-            key: "<instant>" if key == "raised_at" and value else value
-            for key, value in state.attributes.items()
-        }
-        shown = state.state if state.state == "unknown" else "<instant>"
-        assert (shown, attributes) == snapshot(name=f"{entry.entity_id}-state")
-    # Announced once, on the hub and on the device.
-    assert log.ids(ids.hub_events, "alarm_raised") == [1000]
-    assert log.ids(ids.events(ids.weather), "alarm_raised") == [1000]
+# A device's alarm event entity is disabled by default; these tests watch it.
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
 
 
 async def test_raised_and_cleared(

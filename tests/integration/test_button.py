@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
     from smartserver_sim import SmartServerSim
 
+# A device's alarm event entity is disabled by default; these tests watch it.
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
+
 
 async def press(hass: HomeAssistant, entity_id: str) -> None:
     await hass.services.async_call(

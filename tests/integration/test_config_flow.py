@@ -1,15 +1,19 @@
-"""Config, reauth, reconfigure and options flows, against the simulator."""
+"""Config, reauth and reconfigure flows, against the simulator on loopback."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
 import socket
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_USER
+from aiohttp.resolver import AsyncResolver
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import aiohttp_client
 from homeassistant.util import ssl as ssl_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -19,46 +23,45 @@ from custom_components.smartserver_iap.const import (
     CERT_PIN,
     CERT_SYSTEM,
     CONF_CERTIFICATE,
-    CONF_CHOOSE_DATAPOINTS,
-    CONF_DATAPOINTS,
-    CONF_DEVICES,
     CONF_FINGERPRINT,
     DOMAIN,
 )
 from custom_components.smartserver_iap.iap.client import IapClient
-from custom_components.smartserver_iap.iap.errors import IapError
+from custom_components.smartserver_iap.iap.errors import (
+    ConnectionFailure,
+    IapConnectionError,
+    IapError,
+    IapProtocolError,
+)
 from custom_components.smartserver_iap.iap.tls import fetch_fingerprint
 from smartserver_sim import SmartServerSim
 from smartserver_sim.scenario import build_scenario, default_spec
+from tests.loopback import (
+    SYSTEM_GETADDRINFO,
+    UNRESOLVABLE_HOST,
+    closed_port,
+    plain_http_server,
+    silent_server,
+)
 
-from .conftest import PASSWORD, SMARTSERVER_UID, USERNAME, entry_data, setup_entry
+from .conftest import PASSWORD, SMARTSERVER_UID, USERNAME, entry_data
+from .flows import (
+    STRINGS,
+    WRONG_FINGERPRINT,
+    address,
+    assert_error,
+    configure,
+    confirm_trust_if_asked,
+    start_user,
+    user_input,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator, Callable, Iterator
 
     from homeassistant.core import HomeAssistant
 
-WRONG_FINGERPRINT = ":".join(["AA"] * 32)
-
-
-def user_input(sim: SmartServerSim, **changes: Any) -> dict[str, Any]:
-    """Return the user step's input for ``sim``."""
-    data: dict[str, Any] = {
-        CONF_HOST: sim.host,
-        CONF_PORT: sim.port,
-        CONF_USERNAME: USERNAME,
-        CONF_PASSWORD: PASSWORD,
-        CONF_CERTIFICATE: CERT_SYSTEM,
-    }
-    data.update(changes)
-    return data
-
-
-def closed_port() -> int:
-    """Return a loopback port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+QUICK = 0.3  # seconds a connection test may take against the silent server
 
 
 @pytest.fixture
@@ -69,14 +72,57 @@ def system_trusts_sim(sim: SmartServerSim) -> Iterator[None]:
         yield
 
 
-async def start_user(hass: HomeAssistant) -> Any:
-    result: Any = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
-    assert result["errors"] == {}
-    return result
+@contextlib.contextmanager
+def short_timeouts() -> Iterator[None]:
+    """Shorten the connection test's timeouts (10 s each) for the silent server."""
+    with (
+        patch.dict(IapClient.__init__.__kwdefaults__, {"request_timeout": QUICK}),
+        patch.object(fetch_fingerprint, "__defaults__", (443, QUICK)),
+    ):
+        yield
+
+
+@pytest.fixture
+async def resolvers(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """Resolve names for real, as Home Assistant does outside tests.
+
+    The fingerprint read uses the system resolver, which the test plugin replaces
+    with one that refuses every name; Home Assistant's sessions use aiodns, and the
+    plugin shares one such resolver between tests and closes it with the first
+    Home Assistant, so this test gets a resolver of its own.
+    """
+    monkeypatch.setattr(socket, "getaddrinfo", SYSTEM_GETADDRINFO)
+    resolver: Any = AsyncResolver()
+    resolver.real_close = resolver.close
+    with patch.object(aiohttp_client, "_async_make_resolver", return_value=resolver):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def closed() -> AsyncIterator[tuple[str, int]]:
+    yield "127.0.0.1", closed_port()
+
+
+@contextlib.asynccontextmanager
+async def unresolvable() -> AsyncIterator[tuple[str, int]]:
+    yield UNRESOLVABLE_HOST, 443
+
+
+@contextlib.asynccontextmanager
+async def plain_http() -> AsyncIterator[tuple[str, int]]:
+    async with plain_http_server() as port:
+        yield "127.0.0.1", port
+
+
+@contextlib.asynccontextmanager
+async def silent() -> AsyncIterator[tuple[str, int]]:
+    # Only here are the timeouts short: a slow resolver must not pass for a time-out.
+    async with silent_server() as port:
+        with short_timeouts():
+            yield "127.0.0.1", port
+
+
+# -- user ---------------------------------------------------------------------------------
 
 
 async def test_user_flow_trusts_presented_certificate(
@@ -84,14 +130,15 @@ async def test_user_flow_trusts_presented_certificate(
 ) -> None:
     """System CAs refuse the self-signed certificate: the fingerprint is shown, then pinned."""
     result: Any = await start_user(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim)
-    )
+    result = await configure(hass, result, user_input(sim))
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "trust_certificate"
-    assert result["description_placeholders"]["fingerprint"] == sim.fingerprint
+    assert result["description_placeholders"] == {
+        "host": f"{sim.host}:{sim.port}",
+        "fingerprint": sim.fingerprint,
+    }
 
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await configure(hass, result, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "SmartServer IoT"
     assert result["result"].unique_id == SMARTSERVER_UID
@@ -102,11 +149,9 @@ async def test_user_flow_trusts_presented_certificate(
 async def test_user_flow_pin_choice(hass: HomeAssistant, sim: SmartServerSim) -> None:
     """Choosing to pin goes straight to the certificate step."""
     result: Any = await start_user(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim, **{CONF_CERTIFICATE: CERT_PIN})
-    )
+    result = await configure(hass, result, user_input(sim, certificate=CERT_PIN))
     assert result["step_id"] == "trust_certificate"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await configure(hass, result, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_FINGERPRINT] == sim.fingerprint
     await hass.async_block_till_done()
@@ -116,39 +161,54 @@ async def test_user_flow_pin_choice(hass: HomeAssistant, sim: SmartServerSim) ->
 async def test_user_flow_system_ca(hass: HomeAssistant, sim: SmartServerSim) -> None:
     """A certificate the system CAs accept is not pinned."""
     result: Any = await start_user(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim)
-    )
+    result = await configure(hass, result, user_input(sim))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_FINGERPRINT] is None
     await hass.async_block_till_done()
 
 
+@pytest.mark.parametrize("certificate", [CERT_SYSTEM, CERT_PIN])
 @pytest.mark.parametrize(
-    ("changes", "error"),
+    ("failing", "error"),
     [
-        ({CONF_PASSWORD: "wrong"}, "invalid_auth"),
-        ({CONF_PORT: None}, "cannot_connect"),
+        (closed, "connection_refused"),
+        (unresolvable, "host_not_found"),
+        (plain_http, "not_https"),
+        (silent, "timeout_connect"),
     ],
 )
-@pytest.mark.usefixtures("system_trusts_sim")
-async def test_user_flow_errors_and_recovery(
-    hass: HomeAssistant, sim: SmartServerSim, changes: dict[str, Any], error: str
+@pytest.mark.usefixtures("resolvers")
+async def test_user_flow_connection_errors(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    certificate: str,
+    failing: Callable[[], contextlib.AbstractAsyncContextManager[tuple[str, int]]],
+    error: str,
 ) -> None:
-    """Each error is shown on the form, and a corrected input then succeeds."""
-    if changes.get(CONF_PORT, 0) is None:
-        changes = {CONF_PORT: closed_port()}
+    """Each way of not reaching a SmartServer has its own message; the fix then works."""
     result: Any = await start_user(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim, **changes)
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
-    assert result["errors"] == {"base": error}
+    async with failing() as (host, port):
+        result = await configure(
+            hass,
+            result,
+            user_input(sim, host=host, port=port, certificate=certificate),
+        )
+    assert_error(result, "user", error)
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim)
-    )
+    result = await configure(hass, result, user_input(sim, certificate=certificate))
+    result = await confirm_trust_if_asked(hass, result, sim)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("system_trusts_sim")
+async def test_user_flow_wrong_password(
+    hass: HomeAssistant, sim: SmartServerSim
+) -> None:
+    result: Any = await start_user(hass)
+    result = await configure(hass, result, user_input(sim, password="wrong"))
+    assert_error(result, "user", "invalid_auth")
+    result = await configure(hass, result, user_input(sim))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
@@ -159,25 +219,17 @@ async def test_user_flow_locked_out(hass: HomeAssistant, sim: SmartServerSim) ->
     sim.options.lockout_failures = 2
     sim.options.lockout_duration = 0.2
     result: Any = await start_user(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim, **{CONF_PASSWORD: "wrong"})
-    )
-    assert result["errors"] == {"base": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim, **{CONF_PASSWORD: "wrong"})
-    )
-    assert result["errors"] == {"base": "locked_out"}
+    result = await configure(hass, result, user_input(sim, password="wrong"))
+    assert_error(result, "user", "invalid_auth")
+    result = await configure(hass, result, user_input(sim, password="wrong"))
+    assert_error(result, "user", "locked_out")
     # Even the right password is refused while the lock lasts.
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim)
-    )
-    assert result["errors"] == {"base": "locked_out"}
+    result = await configure(hass, result, user_input(sim))
+    assert_error(result, "user", "locked_out")
 
     sim.options.lockout_failures = 5
     await asyncio.sleep(0.3)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim)
-    )
+    result = await configure(hass, result, user_input(sim))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
@@ -187,70 +239,99 @@ async def test_user_flow_unknown_error(
 ) -> None:
     """An unexpected exception is logged and shown as unknown."""
     result: Any = await start_user(hass)
-    with patch.object(flow_module, "_async_identify", side_effect=RuntimeError("boom")):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], user_input(sim)
-        )
-    assert result["errors"] == {"base": "unknown"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim)
-    )
-    assert result["step_id"] == "trust_certificate"
+    with patch.object(flow_module, "async_identify", side_effect=RuntimeError("boom")):
+        result = await configure(hass, result, user_input(sim))
+    assert_error(result, "user", "unknown")
+    result = await configure(hass, result, user_input(sim))
+    result = await confirm_trust_if_asked(hass, result, sim)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
 
 
-async def test_user_flow_unreachable_fingerprint(
+async def test_user_flow_unexpected_answer(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
-    """Pinning needs the certificate: nothing listening is cannot_connect."""
+    """A server that answers what the client cannot interpret: cannot_connect."""
     result: Any = await start_user(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        user_input(sim, **{CONF_PORT: closed_port(), CONF_CERTIFICATE: CERT_PIN}),
-    )
-    assert result["errors"] == {"base": "cannot_connect"}
-
-
-async def test_user_flow_fingerprint_unreadable_after_cert_error(
-    hass: HomeAssistant, sim: SmartServerSim
-) -> None:
-    """The certificate failed verification, then could not be read: cannot_connect."""
-    result: Any = await start_user(hass)
+    result = await configure(hass, result, user_input(sim, certificate=CERT_PIN))
     with patch.object(
-        flow_module,
-        "fetch_fingerprint",
-        side_effect=IapError("gone"),
+        IapClient, "get_smartserver", side_effect=IapProtocolError("not JSON")
     ):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], user_input(sim)
-        )
-    assert result["errors"] == {"base": "cannot_connect"}
+        result = await configure(hass, result, {})
+    assert_error(result, "user", "cannot_connect")
+    result = await configure(hass, result, user_input(sim, certificate=CERT_PIN))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
+# -- trusting a certificate once per flow -------------------------------------------------
+
+
+@pytest.mark.parametrize("retry_certificate", [CERT_SYSTEM, CERT_PIN])
+async def test_trust_is_asked_once_per_host_and_fingerprint(
+    hass: HomeAssistant, sim: SmartServerSim, retry_certificate: str
+) -> None:
+    """After a wrong password the confirmed certificate is not asked for again."""
+    result: Any = await start_user(hass)
+    result = await configure(hass, result, user_input(sim, password="wrong"))
+    assert result["step_id"] == "trust_certificate"
+    result = await configure(hass, result, {})
+    assert_error(result, "user", "invalid_auth")
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description
+    }
+    assert suggested[CONF_CERTIFICATE] == CERT_PIN
+    assert suggested[CONF_HOST] == sim.host
+    assert CONF_PASSWORD not in suggested
+
+    result = await configure(hass, result, user_input(sim, password="wrong"))
+    assert_error(result, "user", "invalid_auth")
+    result = await configure(
+        hass, result, user_input(sim, certificate=retry_certificate)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_FINGERPRINT] == sim.fingerprint
+    await hass.async_block_till_done()
+
+
+async def test_trust_is_asked_again_for_another_server(
+    hass: HomeAssistant, sim: SmartServerSim
+) -> None:
+    """Trust belongs to one host, port and fingerprint: another server is shown too."""
+    spec = default_spec()
+    spec["smartserver"] = {**spec["smartserver"], "uid": "00D0FFFFFFFF"}
+    async with SmartServerSim(build_scenario(spec), options=sim.options) as other:
+        result: Any = await start_user(hass)
+        result = await configure(hass, result, user_input(sim, password="wrong"))
+        result = await configure(hass, result, {})
+        assert_error(result, "user", "invalid_auth")
+
+        result = await configure(hass, result, user_input(other))
+        assert result["step_id"] == "trust_certificate"
+        assert result["description_placeholders"]["fingerprint"] == other.fingerprint
+        result = await configure(hass, result, {})
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["result"].unique_id == "00D0FFFFFFFF"
+        await hass.async_block_till_done()
 
 
 async def test_trust_step_certificate_changed(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
     """The certificate changed after it was shown: mismatch, then the new one is shown."""
-    calls = 0
-
-    async def fake_fetch(host: str, port: int, timeout: float = 10.0) -> str:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            return WRONG_FINGERPRINT
-        return await fetch_fingerprint(host, port, timeout)
-
     result: Any = await start_user(hass)
-    with patch.object(flow_module, "fetch_fingerprint", fake_fetch):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], user_input(sim, **{CONF_CERTIFICATE: CERT_PIN})
-        )
-        assert result["description_placeholders"]["fingerprint"] == WRONG_FINGERPRINT
-        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["step_id"] == "trust_certificate"
-    assert result["errors"] == {"base": "certificate_mismatch"}
+    with patch.object(
+        flow_module, "async_read_fingerprint", return_value=WRONG_FINGERPRINT
+    ):
+        result = await configure(hass, result, user_input(sim, certificate=CERT_PIN))
+    assert result["description_placeholders"]["fingerprint"] == WRONG_FINGERPRINT
+    result = await configure(hass, result, {})
+    assert_error(result, "trust_certificate", "certificate_mismatch")
     assert result["description_placeholders"]["fingerprint"] == sim.fingerprint
 
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await configure(hass, result, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
@@ -258,40 +339,43 @@ async def test_trust_step_certificate_changed(
 async def test_trust_step_certificate_changed_and_gone(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
-    """The certificate changed and the server is gone: cannot_connect on the trust step."""
+    """The certificate changed and the server is gone: say why on the trust step."""
     result: Any = await start_user(hass)
     with patch.object(
-        flow_module, "fetch_fingerprint", return_value=WRONG_FINGERPRINT
-    ) as fetch:
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], user_input(sim, **{CONF_CERTIFICATE: CERT_PIN})
-        )
-        fetch.side_effect = IapError("gone")
-        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["step_id"] == "trust_certificate"
-    assert result["errors"] == {"base": "cannot_connect"}
-
-
-async def test_trust_step_wrong_password_goes_back(
-    hass: HomeAssistant, sim: SmartServerSim
-) -> None:
-    """A wrong password found on the trust step returns to the user form."""
-    result: Any = await start_user(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        user_input(sim, **{CONF_PASSWORD: "wrong", CONF_CERTIFICATE: CERT_PIN}),
-    )
-    assert result["step_id"] == "trust_certificate"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["step_id"] == "user"
-    assert result["errors"] == {"base": "invalid_auth"}
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim, **{CONF_CERTIFICATE: CERT_PIN})
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        flow_module,
+        "async_read_fingerprint",
+        side_effect=[
+            WRONG_FINGERPRINT,
+            IapConnectionError("gone", ConnectionFailure.REFUSED),
+            sim.fingerprint,
+        ],
+    ):
+        result = await configure(hass, result, user_input(sim, certificate=CERT_PIN))
+        result = await configure(hass, result, {})
+        assert_error(result, "trust_certificate", "connection_refused")
+        # The shown fingerprint is still refused; the next read works again.
+        result = await configure(hass, result, {})
+        assert_error(result, "trust_certificate", "certificate_mismatch")
+    result = await configure(hass, result, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
+
+
+async def test_trust_step_unknown_error(
+    hass: HomeAssistant, sim: SmartServerSim
+) -> None:
+    """An unexpected exception on the trust step returns to the user form."""
+    result: Any = await start_user(hass)
+    result = await configure(hass, result, user_input(sim))
+    with patch.object(flow_module, "async_identify", side_effect=RuntimeError("boom")):
+        result = await configure(hass, result, {})
+    assert_error(result, "user", "unknown")
+    result = await configure(hass, result, user_input(sim, certificate=CERT_PIN))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
+# -- duplicates ---------------------------------------------------------------------------
 
 
 async def test_user_flow_same_host_aborts(
@@ -300,9 +384,7 @@ async def test_user_flow_same_host_aborts(
     """The same host and port cannot be added twice."""
     mock_config_entry.add_to_hass(hass)
     result: Any = await start_user(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim)
-    )
+    result = await configure(hass, result, user_input(sim))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -314,15 +396,25 @@ async def test_user_flow_same_smartserver_aborts(
     MockConfigEntry(
         domain=DOMAIN,
         unique_id=SMARTSERVER_UID,
-        data=entry_data(sim, **{CONF_HOST: "smartserver.local"}),
+        data=entry_data(sim, host="smartserver.local"),
     ).add_to_hass(hass)
     result: Any = await start_user(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(sim, **{CONF_CERTIFICATE: CERT_PIN})
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await configure(hass, result, user_input(sim, certificate=CERT_PIN))
+    result = await configure(hass, result, {})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+
+
+async def test_logout_failure_is_ignored(
+    hass: HomeAssistant, sim: SmartServerSim
+) -> None:
+    """A failing logout after the connection test does not fail the flow."""
+    result = await start_user(hass)
+    with patch.object(IapClient, "close", side_effect=IapError("gone")):
+        result = await configure(hass, result, user_input(sim, certificate=CERT_PIN))
+        result = await configure(hass, result, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
 
 
 # -- reauth -------------------------------------------------------------------------------
@@ -338,14 +430,17 @@ async def test_reauth(
     )
     result: Any = await mock_config_entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"]["host"] == sim.host
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: "still wrong"}
-    )
-    assert result["errors"] == {"base": "invalid_auth"}
+    credentials = {CONF_USERNAME: USERNAME, CONF_PASSWORD: "still wrong"}
+    result = await configure(hass, result, credentials)
+    assert_error(result, "reauth_confirm", "invalid_auth")
+    with patch.object(flow_module, "async_identify", side_effect=RuntimeError("boom")):
+        result = await configure(hass, result, credentials)
+    assert_error(result, "reauth_confirm", "unknown")
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    result = await configure(
+        hass, result, {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
@@ -356,18 +451,27 @@ async def test_reauth(
 async def test_reauth_certificate_mismatch(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
-    """A pinned certificate that no longer matches is reported on the reauth form."""
+    """A replaced certificate is reported on the reauth form; reconfigure fixes it."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id=SMARTSERVER_UID,
-        data=entry_data(sim, **{CONF_FINGERPRINT: WRONG_FINGERPRINT}),
+        data=entry_data(sim, fingerprint=WRONG_FINGERPRINT),
     )
     entry.add_to_hass(hass)
-    result: Any = await entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
-    )
-    assert result["errors"] == {"base": "certificate_mismatch"}
+    reauth: Any = await entry.start_reauth_flow(hass)
+    credentials = {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    reauth = await configure(hass, reauth, credentials)
+    assert_error(reauth, "reauth_confirm", "certificate_mismatch")
+
+    result: Any = await entry.start_reconfigure_flow(hass)
+    result = await configure(hass, result, address(sim))
+    result = await confirm_trust_if_asked(hass, result, sim)
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    # The entry works again, and Home Assistant ends the reauth flow it no longer needs.
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_reauth_other_smartserver(
@@ -379,8 +483,8 @@ async def test_reauth_other_smartserver(
     )
     entry.add_to_hass(hass)
     result: Any = await entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    result = await configure(
+        hass, result, {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "unique_id_mismatch"
@@ -399,16 +503,20 @@ async def test_reconfigure_same_pin(
     )
     result: Any = await mock_config_entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {}
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_HOST: sim.host, CONF_PORT: closed_port(), CONF_CERTIFICATE: CERT_PIN},
-    )
-    assert result["errors"] == {"base": "cannot_connect"}
+    wrong_port = {
+        CONF_HOST: sim.host,
+        CONF_PORT: closed_port(),
+        "certificate": CERT_PIN,
+    }
+    result = await configure(hass, result, wrong_port)
+    assert_error(result, "reconfigure", "connection_refused")
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_HOST: sim.host, CONF_PORT: sim.port, CONF_CERTIFICATE: CERT_PIN},
+    result = await configure(
+        hass,
+        result,
+        address(sim),
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -424,33 +532,50 @@ async def test_reconfigure_new_certificate(
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id=SMARTSERVER_UID,
-        data=entry_data(sim, **{CONF_FINGERPRINT: WRONG_FINGERPRINT}),
+        data=entry_data(sim, fingerprint=WRONG_FINGERPRINT),
     )
     entry.add_to_hass(hass)
     result: Any = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_HOST: sim.host, CONF_PORT: sim.port, CONF_CERTIFICATE: CERT_PIN},
+    result = await configure(
+        hass,
+        result,
+        address(sim),
     )
     assert result["step_id"] == "trust_certificate"
     assert result["description_placeholders"]["fingerprint"] == sim.fingerprint
 
     # The user changes the password on the SmartServer meanwhile: back to the form.
     sim.auth.users[USERNAME] = "changed"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["step_id"] == "reconfigure"
-    assert result["errors"] == {"base": "invalid_auth"}
+    result = await configure(hass, result, {})
+    assert_error(result, "reconfigure", "invalid_auth")
     sim.auth.users[USERNAME] = PASSWORD
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_HOST: sim.host, CONF_PORT: sim.port, CONF_CERTIFICATE: CERT_SYSTEM},
+    # The certificate was confirmed in this flow: not asked for again.
+    result = await configure(
+        hass,
+        result,
+        address(sim, certificate=CERT_SYSTEM),
     )
-    assert result["step_id"] == "trust_certificate"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_FINGERPRINT] == sim.fingerprint
+    await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("system_trusts_sim")
+async def test_reconfigure_to_system_trust(
+    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+) -> None:
+    """A certificate the system now trusts replaces the pin."""
+    mock_config_entry.add_to_hass(hass)
+    result: Any = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await configure(
+        hass,
+        result,
+        address(sim, certificate=CERT_SYSTEM),
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_FINGERPRINT] is None
     await hass.async_block_till_done()
 
 
@@ -461,17 +586,27 @@ async def test_reconfigure_pinned_certificate_refused(
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id=SMARTSERVER_UID,
-        data=entry_data(sim, **{CONF_FINGERPRINT: WRONG_FINGERPRINT}),
+        data=entry_data(sim, fingerprint=WRONG_FINGERPRINT),
     )
     entry.add_to_hass(hass)
     result: Any = await entry.start_reconfigure_flow(hass)
-    with patch.object(flow_module, "fetch_fingerprint", return_value=WRONG_FINGERPRINT):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"],
-            {CONF_HOST: sim.host, CONF_PORT: sim.port, CONF_CERTIFICATE: CERT_PIN},
+    with patch.object(
+        flow_module, "async_read_fingerprint", return_value=WRONG_FINGERPRINT
+    ):
+        result = await configure(
+            hass,
+            result,
+            address(sim),
         )
-    assert result["step_id"] == "reconfigure"
-    assert result["errors"] == {"base": "certificate_mismatch"}
+    assert_error(result, "reconfigure", "certificate_mismatch")
+    result = await configure(
+        hass,
+        result,
+        address(sim),
+    )
+    result = await confirm_trust_if_asked(hass, result, sim)
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
 
 
 async def test_reconfigure_other_smartserver(
@@ -486,134 +621,35 @@ async def test_reconfigure_other_smartserver(
         )
         entry.add_to_hass(hass)
         result = await entry.start_reconfigure_flow(hass)
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"],
-            {CONF_HOST: other.host, CONF_PORT: other.port, CONF_CERTIFICATE: CERT_PIN},
+        result = await configure(
+            hass,
+            result,
+            address(other),
         )
         assert result["step_id"] == "trust_certificate"
-        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        result = await configure(hass, result, {})
         assert result["type"] is FlowResultType.ABORT
         assert result["reason"] == "unique_id_mismatch"
 
 
-# -- options ------------------------------------------------------------------------------
+# -- texts --------------------------------------------------------------------------------
 
 
-async def test_options_default_keeps_following_everything(
-    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
-) -> None:
-    """Submitting the default devices stores no list: new devices stay followed."""
-    entry = await setup_entry(hass, mock_config_entry)
-    result: Any = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
-    followed = len(entry.runtime_data.site.subscribed)
-    assert result["description_placeholders"]["followed"] == str(followed)
-    default = next(
-        k.default() for k in result["data_schema"].schema if k == CONF_DEVICES
-    )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_DEVICES: default, CONF_CHOOSE_DATAPOINTS: False}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {}
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
-async def test_options_choose_devices(
-    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
-) -> None:
-    """Following one device reloads the entry with only its datapoints."""
-    entry = await setup_entry(hass, mock_config_entry)
-    coordinator = entry.runtime_data
-    meter = next(
-        d for d in coordinator.site.devices.values() if d.name == "Energy Meter"
-    )
-    result: Any = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_DEVICES: [meter.id], CONF_CHOOSE_DATAPOINTS: False}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_DEVICES: [meter.id]}
-    await hass.async_block_till_done()
-    coordinator = entry.runtime_data
-    site = coordinator.site
-    assert {site.device_of(q) for q in site.subscribed} == {meter.id}
-    assert len(site.subscribed) == 11
-
-
-async def test_options_choose_datapoints(
-    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
-) -> None:
-    """Single datapoints, inputs included, can be chosen."""
-    entry = await setup_entry(hass, mock_config_entry)
-    coordinator = entry.runtime_data
-    ahu = next(
-        d for d in coordinator.site.devices.values() if d.name == "AHU Controller"
-    )
-    result: Any = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_DEVICES: [ahu.id], CONF_CHOOSE_DATAPOINTS: True}
-    )
-    assert result["step_id"] == "datapoints"
-    assert result["description_placeholders"]["available"] == "8"
-    chosen = [
-        q
-        for q, dp in coordinator.site.datapoints.items()
-        if coordinator.site.device_of(q) == ahu.id
-        and dp.name in ("nviHVACMode", "nvoSupplyTemp")
-    ]
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_DATAPOINTS: chosen}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_DEVICES: [ahu.id], CONF_DATAPOINTS: chosen}
-    await hass.async_block_till_done()
-    assert set(entry.runtime_data.site.subscribed) == set(chosen)
-
-
-async def test_options_large_count_warns(
-    hass: HomeAssistant,
-    sim: SmartServerSim,
-    mock_config_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Above the limit, a warning step asks for confirmation."""
-    monkeypatch.setattr(flow_module, "LARGE_DATAPOINT_COUNT", 5)
-    entry = await setup_entry(hass, mock_config_entry)
-    devices = [d.id for d in entry.runtime_data.site.devices.values()]
-    result: Any = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_DEVICES: devices, CONF_CHOOSE_DATAPOINTS: False}
-    )
-    assert result["step_id"] == "confirm_large"
-    assert result["description_placeholders"]["limit"] == "5"
-    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_DEVICES: devices}
-    await hass.async_block_till_done()
-
-
-async def test_options_not_loaded(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
-) -> None:
-    """Options need the live inventory of a loaded entry."""
-    mock_config_entry.add_to_hass(hass)
-    result: Any = await hass.config_entries.options.async_init(
-        mock_config_entry.entry_id
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "not_loaded"
-
-
-async def test_logout_failure_is_ignored(
-    hass: HomeAssistant, sim: SmartServerSim
-) -> None:
-    """A failing logout after the connection test does not fail the flow."""
-    result = await start_user(hass)
-    with patch.object(IapClient, "close", side_effect=IapError("gone")):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], user_input(sim, **{CONF_CERTIFICATE: CERT_PIN})
-        )
-        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+@pytest.mark.parametrize("section", ["config", "options"])
+def test_no_form_says_the_same_thing_twice(section: str) -> None:
+    """No five-word run appears in two texts of one form (description and fields)."""
+    for step_id, step in STRINGS[section]["step"].items():
+        texts = [
+            step.get("description", ""),
+            *step.get("data_description", {}).values(),
+        ]
+        seen: dict[tuple[str, ...], int] = {}
+        for index, text in enumerate(texts):
+            words = _words(text)
+            for start in range(len(words) - 4):
+                run = tuple(words[start : start + 5])
+                assert seen.setdefault(run, index) == index, (step_id, " ".join(run))

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.smartserver_iap import coordinator as coordinator_module
 from custom_components.smartserver_iap.binary_sensor import (
     DeviceHealthBinarySensor,
     datapoint_binary_sensors,
 )
 from custom_components.smartserver_iap.const import DOMAIN
+from custom_components.smartserver_iap.coordinator import (
+    FIRST_SYNC_TIMEOUT,
+    LIVE_RESTART_DELAY,
+)
 from custom_components.smartserver_iap.iap.client import IapClient
 from custom_components.smartserver_iap.iap.errors import (
     IapConnectionError,
@@ -33,6 +39,12 @@ from custom_components.smartserver_iap.iap.models import DeviceStatus
 from custom_components.smartserver_iap.sensor import datapoint_sensors
 
 from .conftest import PASSWORD, USERNAME, state_of, wait_for
+
+
+def later(seconds: float) -> datetime:
+    """Return the time ``seconds`` from now, for ``async_fire_time_changed``."""
+    return dt_util.utcnow() + timedelta(seconds=seconds)
+
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -106,18 +118,24 @@ async def test_link_lost_and_back(
     )
     entity_id = entity_for(entity_registry, qualifier)
     link_id = entity_for(entity_registry, "_link")
+    device_id = coordinator.site.device_of(qualifier)
+    # A sensor whose state has no datapoint value: only the resync can bring it back.
+    health_id = entity_for(entity_registry, f"_{device_id}_health")
     assert entity_id is not None
     assert link_id is not None
+    assert health_id is not None
     reconnects = coordinator.client.stats.reconnects
 
     await sim.restart(0.4)
     await wait_for(lambda: state_of(hass, entity_id) == STATE_UNAVAILABLE)
     assert state_of(hass, link_id) == "off"
+    assert state_of(hass, health_id) == STATE_UNAVAILABLE
     # Changed while Home Assistant cannot see it: the resync must bring it.
     sim.datapoint(qualifier).default = 25.5
 
     await wait_for(lambda: state_of(hass, entity_id) == "25.5", timeout=10)
     assert state_of(hass, link_id) == "on"
+    assert state_of(hass, health_id) == "on"
     assert coordinator.client.stats.reconnects > reconnects
     assert len(messages(caplog, "Lost connection to SmartServer")) == 1
     assert len(messages(caplog, "is back")) == 1
@@ -193,10 +211,8 @@ async def test_live_link_fails_hard(
     sim: SmartServerSim,
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Errors that end run_live mark the link down, log one error, and restart it."""
-    monkeypatch.setattr(coordinator_module, "LIVE_RESTART_DELAY", 0)
     with patch.object(
         IapClient,
         "run_live",
@@ -204,13 +220,25 @@ async def test_live_link_fails_hard(
     ) as run_live:
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await wait_for(lambda: run_live.call_count == 3)
         await hass.async_block_till_done()
-    coordinator = mock_config_entry.runtime_data
-    assert not coordinator.connected
+        coordinator = mock_config_entry.runtime_data
+        assert run_live.call_count == 1
+        assert not coordinator.connected
+        for calls in (2, 3):
+            # Not before the restart delay is over.
+            async_fire_time_changed(hass, later(LIVE_RESTART_DELAY - 1))
+            await hass.async_block_till_done()
+            assert run_live.call_count == calls - 1
+            async_fire_time_changed(hass, later(LIVE_RESTART_DELAY + 1))
+            await hass.async_block_till_done()
+            assert run_live.call_count == calls
+    # run_live returned normally: the client was closed, nothing restarts it.
+    async_fire_time_changed(hass, later(LIVE_RESTART_DELAY + 1))
+    await hass.async_block_till_done()
+    assert run_live.call_count == 3
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     expected = f"Live link of SmartServer {coordinator.host} stopped: nonsense; "
-    assert [r.getMessage() for r in errors] == [expected + "restarting in 0 s"]
+    assert [r.getMessage() for r in errors] == [expected + "restarting in 60 s"]
 
 
 async def test_live_task_crash_restarts(
@@ -218,10 +246,8 @@ async def test_live_task_crash_restarts(
     sim: SmartServerSim,
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An unexpected exception from run_live is logged once; the live link restarts."""
-    monkeypatch.setattr(coordinator_module, "LIVE_RESTART_DELAY", 0.05)
     real_run_live = IapClient.run_live
     calls = 0
 
@@ -235,7 +261,10 @@ async def test_live_task_crash_restarts(
     with patch.object(IapClient, "run_live", flaky):
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
         coordinator = mock_config_entry.runtime_data
+        assert not coordinator.connected
+        async_fire_time_changed(hass, later(LIVE_RESTART_DELAY + 1))
         await wait_for(lambda: coordinator.client.connected)
         await hass.async_block_till_done()
         assert coordinator.connected
@@ -249,10 +278,8 @@ async def test_live_link_never_established(
     sim: SmartServerSim,
     mock_config_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Entities start with the setup values but not forever without a live link."""
-    monkeypatch.setattr(coordinator_module, "FIRST_SYNC_TIMEOUT", 0.3)
 
     async def never(self: IapClient, *args: Any, **kwargs: Any) -> None:
         await asyncio.Event().wait()
@@ -264,8 +291,12 @@ async def test_live_link_never_established(
         coordinator = mock_config_entry.runtime_data
         entity_id = entity_for(entity_registry, "AirQuality/0/nvoTemp")
         assert entity_id is not None
+        async_fire_time_changed(hass, later(FIRST_SYNC_TIMEOUT - 1))
+        await hass.async_block_till_done()
         assert state_of(hass, entity_id) != STATE_UNAVAILABLE
-        await wait_for(lambda: state_of(hass, entity_id) == STATE_UNAVAILABLE)
+        async_fire_time_changed(hass, later(FIRST_SYNC_TIMEOUT + 1))
+        await hass.async_block_till_done()
+        assert state_of(hass, entity_id) == STATE_UNAVAILABLE
         assert not coordinator.connected
         # Unloading cancels the hanging live task before logging out.
         assert await hass.config_entries.async_unload(mock_config_entry.entry_id)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import orjson
 import pytest
 
-from smartserver_sim import SimOptions, SmartServerSim
+from smartserver_sim import SimOptions, SmartServerSim, SystemClock
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+
+    from smartserver_sim.clock import Clock
 
 QUIET = {
     "auto_updates": False,
@@ -88,23 +93,50 @@ class Api:
 
 
 @pytest.fixture
-async def sim(socket_enabled: None) -> AsyncIterator[SmartServerSim]:
-    async with SmartServerSim(options=quiet_options()) as server:
+def sim_overrides() -> dict[str, Any]:
+    """Return the SimOptions fields a test changes (parametrize this name to change)."""
+    return {}
+
+
+@pytest.fixture
+def sim_users() -> dict[str, str] | None:
+    """Return the simulator's users (None: apollo/apollo; parametrize to change)."""
+    return None
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Return the simulator's clock (a module overrides this with a ManualClock)."""
+    return SystemClock()
+
+
+@pytest.fixture
+async def sim(
+    socket_enabled: None,
+    sim_overrides: dict[str, Any],
+    sim_users: dict[str, str] | None,
+    clock: Clock,
+) -> AsyncIterator[SmartServerSim]:
+    async with SmartServerSim(
+        options=quiet_options(**sim_overrides), users=sim_users, clock=clock
+    ) as server:
         yield server
 
 
-async def make_api(sim: SmartServerSim) -> Api:
+@contextlib.asynccontextmanager
+async def client(sim: SmartServerSim) -> AsyncIterator[Api]:
+    """Return a client of ``sim`` with its own cookie jar, not logged in."""
     session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    return Api(sim, session)
+    try:
+        yield Api(sim, session)
+    finally:
+        await session.close()
 
 
 @pytest.fixture
 async def anon(sim: SmartServerSim) -> AsyncIterator[Api]:
-    api = await make_api(sim)
-    try:
+    async with client(sim) as api:
         yield api
-    finally:
-        await api.session.close()
 
 
 @pytest.fixture
@@ -114,13 +146,17 @@ async def api(anon: Api) -> Api:
     return anon
 
 
+@pytest.fixture
+async def other(sim: SmartServerSim) -> AsyncIterator[Api]:
+    """A second client, not logged in."""
+    async with client(sim) as api:
+        yield api
+
+
 async def next_frame(
     ws: aiohttp.ClientWebSocketResponse, action: str | None = None, timeout: float = 2.0
 ) -> Any:
     """Return the next JSON frame (with ``action``), skipping others."""
-    import asyncio
-
-    import orjson
 
     async def find() -> Any:
         while True:
@@ -134,12 +170,13 @@ async def next_frame(
     return await asyncio.wait_for(find(), timeout)
 
 
-async def no_frame(ws: aiohttp.ClientWebSocketResponse, wait: float = 0.05) -> None:
-    """Assert that nothing arrives within ``wait`` seconds."""
-    import asyncio
+async def no_frame(sim: SmartServerSim, ws: aiohttp.ClientWebSocketResponse) -> None:
+    """Assert that nothing is on its way to ``ws``: a marker sent now arrives first.
 
-    try:
-        msg = await asyncio.wait_for(ws.receive(), wait)
-    except TimeoutError:
-        return
-    raise AssertionError(f"unexpected frame {msg.data!r}")
+    The hub writes frames in order, so once pending updates are flushed, a marker
+    queued behind them is the next frame exactly when nothing was pending.
+    """
+    await sim.hub.drain()
+    sim.hub.broadcast("TEST:MARK", None)
+    frame = await next_frame(ws)
+    assert frame == {"action": "TEST:MARK", "payload": None}, frame

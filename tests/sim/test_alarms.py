@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from smartserver_sim import SmartServerSim
+from typing import TYPE_CHECKING, Any
 
-from .conftest import Api, make_api, next_frame, quiet_options
+import pytest
+
+from .conftest import Api, next_frame
+
+if TYPE_CHECKING:
+    from smartserver_sim import SmartServerSim
 
 
 async def test_alarm_listing(sim: SmartServerSim, api: Api) -> None:
@@ -47,10 +52,21 @@ async def test_alarm_listing(sim: SmartServerSim, api: Api) -> None:
     assert none == []
     _, none2 = await api.get("/iap/alarms?scName=other")
     assert none2 == []
-    for key in ("severity", "type", "state"):
-        assert (await api.get(f"/iap/alarms?sortBy={key}"))[0] == 200
-    assert (await api.get("/iap/alarms?sortBy=bogus"))[0] == 400
-    assert (await api.get("/iap/alarms?order=up"))[0] == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("sortBy=severity", 200),
+        ("sortBy=type", 200),
+        ("sortBy=state", 200),
+        ("sortBy=bogus", 400),
+        ("order=up", 400),
+        ("pg=0", 400),
+    ],
+)
+async def test_alarm_query_parameters(api: Api, query: str, status: int) -> None:
+    assert (await api.get(f"/iap/alarms?{query}"))[0] == status
 
 
 async def test_count_and_clear(sim: SmartServerSim, api: Api) -> None:
@@ -67,23 +83,38 @@ async def test_count_and_clear(sim: SmartServerSim, api: Api) -> None:
     assert new not in [a["id"] for a in active]
     # Clearing twice is harmless.
     assert (await api.put("/iap/alarms/clear", [new]))[0] == 204
-    for bad in ({"id": 1}, ["1"], [True]):
-        assert (await api.put("/iap/alarms/clear", bad))[0] == 400
-    assert (await api.put("/iap/alarms/clear", raw=b"nope"))[0] == 400
-    assert (await api.call("DELETE", "/iap/alarms"))[0] == 405
     await ws.close()
 
 
-async def test_del_alarm_id_payload_switch(socket_enabled: None) -> None:
-    async with SmartServerSim(options=quiet_options(del_alarm_payload="id")) as sim:
-        api = await make_api(sim)
-        try:
-            await api.login()
-            ws = await api.ws()
-            alarm_id = await sim.raise_alarm("2")
-            await sim.clear_alarm(alarm_id)
-            frame = await next_frame(ws, "DEL:ALARM")
-            assert frame["payload"] == {"id": alarm_id}
-            await ws.close()
-        finally:
-            await api.session.close()
+@pytest.mark.parametrize(
+    ("method", "body", "raw", "status"),
+    [
+        ("PUT", {"id": 1}, None, 400),
+        ("PUT", ["1"], None, 400),
+        ("PUT", [True], None, 400),
+        ("PUT", None, b"nope", 400),
+        ("DELETE", None, None, 405),
+    ],
+)
+async def test_bad_alarm_requests_change_nothing(
+    sim: SmartServerSim,
+    api: Api,
+    *,
+    method: str,
+    body: Any,
+    raw: bytes | None,
+    status: int,
+) -> None:
+    path = "/iap/alarms/clear" if method == "PUT" else "/iap/alarms"
+    assert (await api.call(method, path, body, raw=raw))[0] == status
+    assert await api.get("/iap/alarms/count") == (200, {"value": 1})
+
+
+@pytest.mark.parametrize("sim_overrides", [{"del_alarm_payload": "id"}])
+async def test_del_alarm_id_payload_switch(sim: SmartServerSim, api: Api) -> None:
+    ws = await api.ws()
+    alarm_id = await sim.raise_alarm("2")
+    await sim.clear_alarm(alarm_id)
+    frame = await next_frame(ws, "DEL:ALARM")
+    assert frame["payload"] == {"id": alarm_id}
+    await ws.close()

@@ -1,15 +1,20 @@
-"""Login, logout, session timeout and expiry, lockout."""
+"""Login, logout, the session timeout endpoint, expiry on demand, content type.
+
+Expiry and lockout over time: ``test_timing.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
 
-from smartserver_sim import SmartServerSim
+if TYPE_CHECKING:
+    from smartserver_sim import SmartServerSim
 
-from .conftest import Api, make_api, quiet_options
+    from .conftest import Api
 
 
 async def test_login_returns_user_and_cookie(sim: SmartServerSim, anon: Api) -> None:
@@ -40,42 +45,41 @@ async def test_login_returns_user_and_cookie(sim: SmartServerSim, anon: Api) -> 
     assert version == {"type": "SmartServer IoT", "value": "4.4.021"}
 
 
-async def test_bad_credentials_and_missing_cookie(anon: Api) -> None:
-    assert (await anon.login(password="nope")).status == 401
-    assert (await anon.login(user="ghost")).status == 401
+@pytest.mark.parametrize(
+    ("user", "password"), [("apollo", "nope"), ("ghost", "apollo")]
+)
+async def test_bad_credentials(
+    sim: SmartServerSim, anon: Api, user: str, password: str
+) -> None:
+    assert (await anon.login(user, password)).status == 401
+    assert sim.counters.login_failures == 1
     status, body = await anon.get("/iap/devs")
     assert status == 401
-    assert body["status"] == 401 and body["message"]
+    assert body == {"status": 401, "message": "not logged in"}
 
 
-async def test_bad_login_bodies(anon: Api) -> None:
-    assert (await anon.call("POST", "/iap/auth/login", raw=b"{nope"))[0] == 400
-    assert (await anon.call("POST", "/iap/auth/login", [1, 2]))[0] == 400
-    assert (await anon.call("POST", "/iap/auth/login", {"username": "apollo"}))[
-        0
-    ] == 400
-    assert (await anon.call("GET", "/iap/auth/login"))[0] == 405
-
-
-async def test_lockout_after_repeated_failures(socket_enabled: None) -> None:
-    opts = quiet_options(lockout_failures=3, lockout_window=10, lockout_duration=0.2)
-    async with SmartServerSim(options=opts) as sim:
-        api = await make_api(sim)
-        try:
-            assert (await api.login(password="x")).status == 401
-            assert (await api.login(password="x")).status == 401
-            status, body = await api.call(
-                "POST", "/iap/auth/login", {"username": "apollo", "password": "x"}
-            )
-            assert status == 429
-            assert body["message"] == "Too many failed login attempts"
-            # Even the right password is refused while locked.
-            assert (await api.login()).status == 429
-            await asyncio.sleep(0.25)
-            assert (await api.login()).status == 200
-            assert sim.counters.lockouts == 2
-        finally:
-            await api.session.close()
+@pytest.mark.parametrize(
+    ("method", "body", "raw", "status"),
+    [
+        ("POST", None, b"{nope", 400),
+        ("POST", [1, 2], None, 400),
+        ("POST", {"username": "apollo"}, None, 400),
+        ("POST", {"username": "apollo", "password": 1}, None, 400),
+        ("GET", None, None, 405),
+    ],
+)
+async def test_bad_login_requests(
+    sim: SmartServerSim,
+    anon: Api,
+    *,
+    method: str,
+    body: Any,
+    raw: bytes | None,
+    status: int,
+) -> None:
+    got, _ = await anon.call(method, "/iap/auth/login", body, raw=raw)
+    assert got == status
+    assert sim.counters.logins == 0 and not sim.auth.sessions
 
 
 async def test_logout_put_and_post(api: Api) -> None:
@@ -94,91 +98,39 @@ async def test_logout_closes_websocket(api: Api) -> None:
     msg = await asyncio.wait_for(ws.receive(), 2)
     assert msg.type == aiohttp.WSMsgType.CLOSE
     assert ws.close_code == 1008
+    assert msg.extra == "logged out"
     await ws.close()
 
 
-async def test_session_timeout_body(socket_enabled: None) -> None:
-    for body, expected in (("number", 86400000), ("object", {"value": 86400000})):
-        async with SmartServerSim(
-            options=quiet_options(session_timeout_body=body)
-        ) as sim:
-            api = await make_api(sim)
-            try:
-                assert await api.get("/iap/auth/sessionTimeout") == (200, expected)
-            finally:
-                await api.session.close()
-    opts = quiet_options(session_timeout_needs_auth=True)
-    async with SmartServerSim(options=opts) as sim:
-        api = await make_api(sim)
-        try:
-            assert (await api.get("/iap/auth/sessionTimeout"))[0] == 401
-        finally:
-            await api.session.close()
+@pytest.mark.parametrize(
+    ("sim_overrides", "answer"),
+    [
+        ({}, (200, 86400000)),
+        ({"session_timeout_body": "object"}, (200, {"value": 86400000})),
+        ({"session_timeout": 60.0}, (200, 60000)),
+        ({"session_timeout_needs_auth": True}, (401, {"status": 401, "message": "not logged in"})),
+    ],
+)  # fmt: skip
+async def test_session_timeout_endpoint(anon: Api, answer: tuple[int, Any]) -> None:
+    assert await anon.get("/iap/auth/sessionTimeout") == answer
 
 
-async def test_session_expiry_rest_ws(socket_enabled: None) -> None:
-    opts = quiet_options(session_timeout=0.15, session_sliding=False)
-    async with SmartServerSim(options=opts) as sim:
-        api = await make_api(sim)
-        try:
-            await api.login()
-            ws = await api.ws()
-            assert (await api.get("/iap/devs"))[0] == 200
-            msg = await asyncio.wait_for(ws.receive(), 2)
-            assert msg.type == aiohttp.WSMsgType.CLOSE
-            assert ws.close_code == 1008
-            await ws.close()
-            assert (await api.get("/iap/devs"))[0] == 401
-            with pytest.raises(aiohttp.WSServerHandshakeError) as err:
-                await api.ws()
-            assert err.value.status == 401
-            assert sim.counters.ws_refused == 1
-        finally:
-            await api.session.close()
+@pytest.mark.parametrize("sim_users", [{"apollo": "apollo", "hermes": "wings"}])
+async def test_expire_sessions_per_user(
+    sim: SmartServerSim, api: Api, other: Api
+) -> None:
+    assert (await other.login("hermes", "wings")).status == 200
+    assert await sim.expire_sessions("hermes") == 1
+    assert (await api.get("/iap/version"))[0] == 200
+    assert (await other.get("/iap/version"))[0] == 401
 
 
-async def test_sliding_session_stays_alive(socket_enabled: None) -> None:
-    opts = quiet_options(session_timeout=0.2, session_check_interval=10)
-    async with SmartServerSim(options=opts) as sim:
-        api = await make_api(sim)
-        try:
-            await api.login()
-            for _ in range(4):
-                await asyncio.sleep(0.08)
-                assert (await api.get("/iap/version"))[0] == 200
-            await asyncio.sleep(0.25)
-            assert (await api.get("/iap/version"))[0] == 401
-        finally:
-            await api.session.close()
-
-
-async def test_expire_sessions_per_user(socket_enabled: None) -> None:
-    users = {"apollo": "apollo", "hermes": "wings"}
-    async with SmartServerSim(options=quiet_options(), users=users) as sim:
-        a, h = await make_api(sim), await make_api(sim)
-        try:
-            await a.login()
-            assert (await h.login("hermes", "wings")).status == 200
-            assert await sim.expire_sessions("hermes") == 1
-            assert (await a.get("/iap/version"))[0] == 200
-            assert (await h.get("/iap/version"))[0] == 401
-        finally:
-            await a.session.close()
-            await h.session.close()
-
-
-async def test_require_content_type(socket_enabled: None) -> None:
-    async with SmartServerSim(
-        options=quiet_options(require_json_content_type=True)
-    ) as sim:
-        api = await make_api(sim)
-        try:
-            status, _ = await api.call(
-                "POST",
-                "/iap/auth/login",
-                raw=b'{"username":"apollo","password":"apollo"}',
-            )
-            assert status == 415
-            assert (await api.login()).status == 200
-        finally:
-            await api.session.close()
+@pytest.mark.parametrize("sim_overrides", [{"require_json_content_type": True}])
+async def test_require_content_type(anon: Api) -> None:
+    status, body = await anon.call(
+        "POST",
+        "/iap/auth/login",
+        raw=b'{"username":"apollo","password":"apollo"}',
+    )
+    assert status == 415 and "Content-type" in body["message"]
+    assert (await anon.login()).status == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import aiohttp
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from smartserver_sim import SimError, SmartServerSim
 from smartserver_sim.control import is_loopback
 
-from .conftest import Api, make_api, next_frame
+from .conftest import Api, client, next_frame
 
 TEMP = "17q4bn7/lon/2.1/Thermostat/0/nvoSpaceTemp"
 
@@ -31,7 +32,6 @@ async def test_value_alarm_device_ops(sim: SmartServerSim, api: Api) -> None:
     await next_frame(ws, "CRT:ALARM")
     assert (await api.control("clear_alarm", alarm_id=alarm_id))[0] == 200
     await next_frame(ws, "DEL:ALARM")
-    assert (await api.control("clear_alarm", alarm_id=1))[0] == 404
     assert (await api.control("set_device_status", device_id="3", health="suspect"))[
         0
     ] == 200
@@ -56,12 +56,6 @@ async def test_value_alarm_device_ops(sim: SmartServerSim, api: Api) -> None:
     assert (await api.get(f"/iap/devs/{new_id}/if/B/0/nviX/value"))[0] == 200
     assert (await api.control("remove_device", device_id=new_id))[0] == 200
     assert (await api.get(f"/iap/devs/{new_id}/if/B/0/nviX/value"))[0] == 404
-    assert (await api.control("remove_device", device_id="1"))[0] == 400
-    assert (await api.control("remove_device", device_id="99"))[0] == 404
-    assert (await api.control("add_device", device={"blocks": []}))[0] == 400
-    assert (await api.control("set_value", qualifier="a/b/c/d/0/e", value=1))[0] == 404
-    assert (await api.control("set_value", qualifier=TEMP, value="hot"))[0] == 400
-    assert (await api.control("set_value", qualifier=TEMP))[0] == 400
     assert (await api.control("tick"))[1]["result"][
         "changed"
     ] >= 1  # manual step moves values back
@@ -78,22 +72,59 @@ async def test_counters_and_reset(sim: SmartServerSim, api: Api) -> None:
     assert sim.counters.logins == 0
 
 
-async def test_bad_control_calls(api: Api) -> None:
-    assert (await api.call("POST", "/sim/control", raw=b"{"))[0] == 400
-    assert (await api.call("POST", "/sim/control", [1]))[0] == 400
-    assert (await api.control("warp"))[0] == 400
-    assert (await api.control("inject_latency", seconds="x"))[0] == 400
-    assert (await api.control("inject_latency", seconds=True))[0] == 400
-    assert (await api.control("inject_latency", seconds=-1))[0] == 400
-    assert (await api.control("inject_http_errors", status=200))[0] == 400
-    assert (await api.control("steal_subscription", user="apollo", qualifiers=[1]))[
-        0
-    ] == 400
+@pytest.mark.parametrize(
+    ("body", "raw", "status"),
+    [
+        (None, b"{", 400),
+        ([1], None, 400),
+        ({"op": 1}, None, 400),
+        ({"op": "warp"}, None, 400),
+        ({"op": "inject_latency", "seconds": "x"}, None, 400),
+        ({"op": "inject_latency", "seconds": True}, None, 400),
+        ({"op": "inject_latency", "seconds": -1}, None, 400),
+        ({"op": "inject_latency"}, None, 400),
+        ({"op": "inject_http_errors", "status": 200}, None, 400),
+        ({"op": "inject_http_errors", "status": 500, "count": 0}, None, 400),
+        ({"op": "steal_subscription", "user": "apollo", "qualifiers": [1]}, None, 400),
+        ({"op": "stream_updates", "count": 1, "rate": "fast"}, None, 400),
+        ({"op": "set_value", "qualifier": TEMP}, None, 400),
+        ({"op": "set_value", "qualifier": TEMP, "value": "hot"}, None, 400),
+        ({"op": "set_value", "qualifier": "a/b/c/d/0/e", "value": 1}, None, 404),
+        ({"op": "clear_alarm", "alarm_id": 1}, None, 404),
+        ({"op": "remove_device", "device_id": "1"}, None, 400),
+        ({"op": "remove_device", "device_id": "99"}, None, 404),
+        ({"op": "add_device", "device": {"blocks": []}}, None, 400),
+        ({"op": "set_device_status", "device_id": "99", "health": "down"}, None, 404),
+    ],
+)  # fmt: skip
+async def test_bad_control_calls(
+    sim: SmartServerSim, api: Api, body: Any, raw: bytes | None, status: int
+) -> None:
+    def state() -> tuple[Any, ...]:
+        return (
+            len(sim.scenario.devices),
+            sim.latency,
+            len(sim.http_errors),
+            sim.datapoint(TEMP).value,
+            {user: set(subs) for user, subs in sim.hub.subs.items()},
+        )
+
+    before = state()
+    got, answer = await api.call("POST", "/sim/control", body, raw=raw)
+    assert got == status and answer["status"] == status and answer["message"]
+    assert state() == before
+
+
+async def test_control_is_post_only(api: Api) -> None:
     assert (await api.call("GET", "/sim/control"))[0] == 405
-    assert not is_loopback("192.0.2.1")
-    assert not is_loopback(None)
-    assert not is_loopback("garbage")
-    assert is_loopback("::1")
+
+
+@pytest.mark.parametrize(
+    ("remote", "loopback"),
+    [("127.0.0.1", True), ("::1", True), ("192.0.2.1", False), (None, False), ("garbage", False)],
+)  # fmt: skip
+def test_is_loopback(remote: str | None, loopback: bool) -> None:
+    assert is_loopback(remote) is loopback
 
 
 async def test_expire_and_drop(sim: SmartServerSim, api: Api) -> None:
@@ -116,13 +147,7 @@ async def test_expire_and_drop(sim: SmartServerSim, api: Api) -> None:
     assert (await api.get("/iap/devs"))[0] == 401
 
 
-async def test_latency_and_http_errors(sim: SmartServerSim, api: Api) -> None:
-    await api.control("inject_latency", seconds=0.1)
-    loop = asyncio.get_running_loop()
-    began = loop.time()
-    await api.get("/iap/version")
-    assert loop.time() - began >= 0.1
-    await api.control("inject_latency", seconds=0)
+async def test_injected_http_errors(sim: SmartServerSim, api: Api) -> None:
     await api.control(
         "inject_http_errors", status=503, count=2, path_prefix="/iap/devs"
     )
@@ -132,8 +157,11 @@ async def test_latency_and_http_errors(sim: SmartServerSim, api: Api) -> None:
     assert status == 503 and body == {"status": 503, "message": "injected fault"}
     assert (await api.get("/iap/devs"))[0] == 200
     assert sim.counters.injected_errors == 2
+    assert sim.http_errors == []
     with pytest.raises(SimError):
         sim.inject_http_errors(500, 0)
+    with pytest.raises(SimError):
+        sim.inject_latency(-1)
 
 
 async def test_malformed_and_oversized_frames(sim: SmartServerSim, api: Api) -> None:
@@ -201,52 +229,28 @@ async def test_stream_send_time_values(sim: SmartServerSim, api: Api) -> None:
     await ws.close()
 
 
-async def test_restart_refuses_then_recovers(sim: SmartServerSim, api: Api) -> None:
-    ws = await api.ws()
-    _, body = await api.control("restart", seconds=0.3)
-    assert body["result"] == {"restarting": 0.3}
-    msg = await asyncio.wait_for(ws.receive(), 2)
-    assert msg.type in (
-        aiohttp.WSMsgType.CLOSED,
-        aiohttp.WSMsgType.ERROR,
-        aiohttp.WSMsgType.CLOSE,
-    )
-    await ws.close()
-    await asyncio.sleep(0.1)
-    with pytest.raises(aiohttp.ClientConnectionError):
-        await api.get("/iap/version")
-    await asyncio.sleep(0.35)
-    assert (await api.get("/iap/version"))[0] == 401  # sessions did not survive
-    assert (await api.login()).status == 200
-    sim.down = True
-    with pytest.raises(SimError):
-        await sim.restart(1)
-    sim.down = False
-    await sim.restart(0.01, wait=True)
-    assert (await api.login()).status == 200
-
-
-async def test_internal_error_is_json_500(sim: SmartServerSim, api: Api) -> None:
+async def test_internal_error_is_json_500(
+    sim: SmartServerSim, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    sim.device_object = boom  # type: ignore[method-assign,assignment]
-    status, body = await api.get("/iap/devs")
-    assert status == 500 and body["status"] == 500
-    del sim.device_object
-    assert (await api.get("/iap/devs"))[0] == 200
+    monkeypatch.setattr(sim.hub, "broadcast", boom)
+    status, body = await api.put("/iap/devs/2/test")
+    assert status == 500 and body == {"status": 500, "message": "internal server error"}
+    monkeypatch.undo()
+    assert (await api.put("/iap/devs/2/test"))[0] == 204
 
 
 async def test_tls_off(socket_enabled: None) -> None:
     async with SmartServerSim(tls=False) as sim:
         assert sim.base_url.startswith("http://") and sim.fingerprint is None
         assert sim.certificate_pem is None
-        api = await make_api(sim)
-        try:
-            assert (await api.login()).status == 200
+        async with client(sim) as api:
+            resp = await api.login()
+            assert resp.status == 200
+            assert not resp.cookies["cmsSID"]["secure"]
             assert (await api.get("/iap/version"))[0] == 200
-        finally:
-            await api.session.close()
 
 
 async def test_fingerprint_and_cert_files(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 import time
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 
 from smartserver_sim import SmartServerSim, expected_log_entries, hourly_means
 
-from .conftest import Api, make_api, quiet_options
+from .conftest import Api, quiet_options
 
 TEMP = "17q4bn7/lon/2.1/Thermostat/0/nvoSpaceTemp"
 LUX = "17q4bn7/lon/4.1/Light Sensor/0/nvoLuxLevel"
@@ -127,33 +128,69 @@ async def test_all_datapoints_and_clipping(sim: SmartServerSim, api: Api) -> Non
     assert len(everything) == 1
 
 
-@pytest.mark.parametrize(("fmt_name", "suffix"), [("z", "Z"), ("space", " UTC")])
-async def test_utc_formats_and_order(
-    socket_enabled: None, fmt_name: Any, suffix: str
+@pytest.mark.parametrize(
+    ("sim_overrides", "suffix", "end"),
+    [
+        ({"log_utc_format": "z", "log_order": "desc", "log_end_quoted": False}, "Z", "end"),
+        ({"log_utc_format": "space", "log_order": "desc"}, " UTC", '"end"'),
+    ],
+    ids=["z-desc-bare-end", "space-desc"],
+)  # fmt: skip
+async def test_utc_formats_order_and_end_marker(
+    sim: SmartServerSim, api: Api, suffix: str, end: str
 ) -> None:
-    opts = quiet_options(
-        log_utc_format=fmt_name, log_order="desc", log_end_quoted=False
+    start, stop = window(1)
+    entries, texts = await collect(
+        api, "dev=2&dpName=nvoSpaceTemp&value=" + value_param(start, stop)
     )
-    async with SmartServerSim(options=opts) as sim:
-        api = await make_api(sim)
-        try:
-            await api.login()
-            start, end = window(1)
-            entries, texts = await collect(
-                api, "dev=2&dpName=nvoSpaceTemp&value=" + value_param(start, end)
-            )
-            assert texts[-1] == "end"
-            assert entries[0]["utc"].endswith(suffix)
-            assert entries[0]["timestamp"] > entries[-1]["timestamp"]
-            assert entries == expected_log_entries(
-                sim.scenario, TEMP, start, end, options=sim.options
-            )
-        finally:
-            await api.session.close()
+    assert texts[-1] == end
+    assert entries[0]["utc"].endswith(suffix)
+    assert entries[0]["timestamp"] > entries[-1]["timestamp"]
+    assert entries == expected_log_entries(
+        sim.scenario, TEMP, start, stop, options=sim.options
+    )
 
 
-async def test_bad_queries(api: Api) -> None:
-    for query in (
+@pytest.mark.parametrize(
+    ("sim_overrides", "close_code"),
+    [({}, aiohttp.WSCloseCode.OK), ({"log_close_after_end": False}, aiohttp.WSCloseCode.GOING_AWAY)],
+    ids=["closes-after-end", "stays-open-after-end"],
+)  # fmt: skip
+async def test_socket_after_end(sim: SmartServerSim, api: Api, close_code: int) -> None:
+    """After "end" the server closes at once, or (switch) keeps the socket open.
+
+    Open means the socket is still there when the server later shuts down: the client
+    then sees the shutdown's close code instead of the normal close after "end".
+    """
+    start, stop = window(1)
+    ws = await api.ws("?dev=2&dpName=nvoSpaceTemp&value=" + value_param(start, stop))
+    texts: list[str] = []
+    while not texts or texts[-1] != '"end"':
+        msg = await ws.receive()
+        assert msg.type == aiohttp.WSMsgType.TEXT, msg
+        texts.append(msg.data)
+    assert len(texts) == 5
+    after_end = asyncio.create_task(ws.receive())
+    await sim.stop()
+    msg = await after_end
+    assert msg.type == aiohttp.WSMsgType.CLOSE
+    assert ws.close_code == close_code
+    await ws.close()
+
+
+@pytest.mark.parametrize("sim_overrides", [{"log_close_after_end": False}])
+async def test_client_closes_a_socket_left_open(sim: SmartServerSim, api: Api) -> None:
+    for _ in range(2):  # the second query is served like the first
+        ws = await api.ws("?dev=nosuch")
+        assert (await ws.receive()).data == '"end"'
+        await ws.close()
+        assert ws.close_code == aiohttp.WSCloseCode.OK
+    assert sim.counters.log_queries == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
         "foo=1",
         "dev=2&blockIndex=x",
         "value=" + quote("*+utc>yesterday", safe=""),
@@ -161,10 +198,13 @@ async def test_bad_queries(api: Api) -> None:
         "value=" + quote("*+utc!=2020-01-01T00:00:00", safe=""),
         "value=2020",
         "dev=" + quote("*+name=~(", safe=""),
-    ):
-        with pytest.raises(aiohttp.WSServerHandshakeError) as err:
-            await api.ws("?" + query)
-        assert err.value.status == 400, query
+    ],
+)
+async def test_bad_queries(sim: SmartServerSim, api: Api, query: str) -> None:
+    with pytest.raises(aiohttp.WSServerHandshakeError) as err:
+        await api.ws("?" + query)
+    assert err.value.status == 400
+    assert sim.counters.log_queries == 0
 
 
 async def test_client_closing_early(sim: SmartServerSim, api: Api) -> None:

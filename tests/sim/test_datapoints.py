@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from smartserver_sim import SmartServerSim
+import pytest
 
-from .conftest import Api, make_api, next_frame, no_frame
+from .conftest import Api, next_frame, no_frame
+
+if TYPE_CHECKING:
+    from smartserver_sim import SmartServerSim
 
 SC = "17q4bn7"
 TEMP = f"{SC}/lon/2.1/Thermostat/0/nvoSpaceTemp"
@@ -153,45 +157,6 @@ async def test_bulk_read_by_qualifier_list(api: Api) -> None:
     assert props[0]["type"].endswith("SNVT_occupancy")
 
 
-async def test_on_demand_read_pushes_only_subscribed(api: Api) -> None:
-    assert (await api.put("/iap/dp/updates/subscribe", [TEMP]))[0] == 204
-    ws = await api.ws()
-    await api.get(dp_path("2", "Thermostat", 0, "nvoSpaceTemp") + "/value?max_age=10")
-    frame = await next_frame(ws, "UPD:DATAPOINT")
-    assert frame["payload"][0]["datapointQualifier"] == TEMP
-    assert frame["payload"][0]["timestamp"].endswith("Z")
-    await api.get(dp_path("2", "Thermostat", 0, "nvoHumidity") + "/value")
-    await no_frame(ws, 0.05)
-    await ws.close()
-
-
-async def test_max_age_cache_then_live(socket_enabled: None) -> None:
-    from .conftest import quiet_options
-
-    opts = quiet_options(auto_updates=True, update_interval=3600)
-    async with SmartServerSim(options=opts) as sim:
-        api = await make_api(sim)
-        try:
-            await api.login()
-            dp = sim.scenario.datapoints[TEMP]
-            dp.default = -5.0  # a stale cache the generator will not produce
-            await api.put("/iap/dp/updates/subscribe", [TEMP])
-            ws = await api.ws()
-            path = dp_path("2", "Thermostat", 0, "nvoSpaceTemp") + "/value"
-            _, cached = await api.get(path + "?max_age=3600")
-            assert cached[0]["value"] == -5.0
-            frame = await next_frame(ws, "UPD:DATAPOINT")
-            live = frame["payload"][0]["value"]
-            assert live != -5.0 and 19.0 <= live <= 23.0
-            dp.default = -6.0
-            dp.timestamp = 0.0
-            _, fresh = await api.get(path + "?max_age=5")
-            assert fresh[0]["value"] == live
-            await ws.close()
-        finally:
-            await api.session.close()
-
-
 async def test_read_of_down_device_notifies(api: Api) -> None:
     await api.put("/iap/dp/updates/subscribe", [DOWN])
     ws = await api.ws()
@@ -229,38 +194,47 @@ async def test_writes_and_feedback(api: Api) -> None:
     await ws.close()
 
 
-async def test_bad_writes(api: Api) -> None:
-    setpt = dp_path("2", "Thermostat", 0, "nviSetpoint") + "/value"
-    assert (
-        await api.put(setpt, raw=b"{oops", headers={"Content-Type": "application/json"})
-    )[0] == 400
-    assert (await api.put(setpt, "warm"))[0] == 400
-    assert (await api.put(setpt, 1e9))[0] == 400
-    assert (await api.put(setpt, -300))[0] == 400
-    assert (await api.put(setpt, True))[0] == 400
-    hvac = dp_path("2", "Thermostat", 0, "nviHVACMode") + "/value"
-    assert (await api.put(hvac, "HVAC_WARP"))[0] == 400
-    lamp = dp_path("4", "Lamp", 0, "nviLamp[0]") + "/value"
-    for bad in (
-        {"value": 50},
-        {"value": 50, "state": 3},
-        {"value": 500, "state": 1},
-        [1],
-        {"value": "x", "state": 1},
-    ):
-        assert (await api.put(lamp, bad))[0] == 400, bad
-    count = dp_path("1", "x", 0, "y") + "/value"
-    assert (await api.put(count, 1))[0] == 404
-    out = dp_path("2", "Thermostat", 0, "nvoSpaceTemp") + "/value"
-    status, body = await api.put(out, 20.0)
-    assert status == 403 and "output" in body["message"]
-    assert (await api.call("DELETE", setpt))[0] == 405
-    # State is intact after every refusal.
-    _, items = await api.get(setpt)
-    assert items[0]["value"] == 21.0
+SETPT_VALUE = dp_path("2", "Thermostat", 0, "nviSetpoint") + "/value"
+LAMP0_VALUE = dp_path("4", "Lamp", 0, "nviLamp[0]") + "/value"
+HVAC_VALUE = dp_path("2", "Thermostat", 0, "nviHVACMode") + "/value"
 
 
-async def test_priorities(api: Api) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("PUT", SETPT_VALUE, b"{oops", 400),
+        ("PUT", SETPT_VALUE, "warm", 400),
+        ("PUT", SETPT_VALUE, 1e9, 400),
+        ("PUT", SETPT_VALUE, -300, 400),
+        ("PUT", SETPT_VALUE, True, 400),
+        ("PUT", SETPT_VALUE + "/bogus", 1, 404),
+        ("DELETE", SETPT_VALUE, None, 405),
+        ("PUT", HVAC_VALUE, "HVAC_WARP", 400),
+        ("PUT", LAMP0_VALUE, {"value": 50}, 400),
+        ("PUT", LAMP0_VALUE, {"value": 50, "state": 3}, 400),
+        ("PUT", LAMP0_VALUE, {"value": 500, "state": 1}, 400),
+        ("PUT", LAMP0_VALUE, [1], 400),
+        ("PUT", LAMP0_VALUE, {"value": "x", "state": 1}, 400),
+        ("PUT", LAMP0_VALUE.replace("/value", "/presets/value"), "DIM", 400),
+        ("PUT", dp_path("1", "x", 0, "y") + "/value", 1, 404),
+        ("PUT", dp_path("2", "Thermostat", 0, "nvoSpaceTemp") + "/value", 20.0, 403),
+        # A write to several datapoints is all or nothing: the output refuses it.
+        ("PUT", "/iap/devs/2/if/Thermostat/0/*+name=~setp/value", 20.0, 403),
+    ],
+)  # fmt: skip
+async def test_bad_writes_change_nothing(
+    sim: SmartServerSim, api: Api, *, method: str, path: str, body: Any, status: int
+) -> None:
+    before = {q: dp.value for q, dp in sim.scenario.datapoints.items()}
+    raw = body if isinstance(body, bytes) else None
+    json_body = None if raw is not None else body
+    got, answer = await api.call(method, path, json_body, raw=raw)
+    assert got == status and answer["message"], answer
+    assert {q: dp.value for q, dp in sim.scenario.datapoints.items()} == before
+    assert sim.counters.writes == 0
+
+
+async def test_priorities(sim: SmartServerSim, api: Api) -> None:
     base = dp_path("2", "Thermostat", 0, "nviSetpoint")
     await api.put("/iap/dp/updates/subscribe", [SETPT])
     ws = await api.ws()
@@ -274,7 +248,7 @@ async def test_priorities(api: Api) -> None:
     assert status == 422 and body["status"] == 422
     # A plain write changes the default but publishes nothing while the override holds.
     assert (await api.put(base + "/value", 20.0))[0] == 204
-    await no_frame(ws)
+    await no_frame(sim, ws)
     assert (await api.put(base + "/overrides/3/value", 26.0))[0] == 204
     await next_frame(ws, "UPD:DATAPOINT")
     assert (await api.call("DELETE", base + "/3/overrides"))[0] == 204
@@ -316,20 +290,14 @@ async def test_presets(api: Api) -> None:
     assert (await api.put(hvac, "HVAC_COOL"))[0] == 204
 
 
-async def test_allow_output_writes_switch(socket_enabled: None) -> None:
-    from .conftest import quiet_options
-
-    async with SmartServerSim(
-        options=quiet_options(allow_output_writes=True, empty_wildcard_status=404)
-    ) as sim:
-        api = await make_api(sim)
-        try:
-            await api.login()
-            out = dp_path("2", "Thermostat", 0, "nvoSpaceTemp") + "/value"
-            assert (await api.put(out, 20.0))[0] == 204
-            assert (await api.get("/iap/devs/2/if/*/*/*+name==nosuch/value"))[0] == 404
-        finally:
-            await api.session.close()
+@pytest.mark.parametrize(
+    "sim_overrides", [{"allow_output_writes": True, "empty_wildcard_status": 404}]
+)
+async def test_allow_output_writes_switch(sim: SmartServerSim, api: Api) -> None:
+    out = dp_path("2", "Thermostat", 0, "nvoSpaceTemp") + "/value"
+    assert (await api.put(out, 20.0))[0] == 204
+    assert sim.datapoint(TEMP).value == 20.0
+    assert (await api.get("/iap/devs/2/if/*/*/*+name==nosuch/value"))[0] == 404
 
 
 async def test_concurrent_bulk_reads(api: Api) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+import pytest
 
 from .conftest import Api, next_frame
 
@@ -61,36 +63,43 @@ async def test_device_query_parameters(api: Api) -> None:
     assert set(by_name[0]) == {"id", "name", "category", "status", "uid"}
 
 
-async def test_path_filters(api: Api) -> None:
-    _, sc = await api.get("/iap/devs/" + q("*+category==SC"))
-    assert [d["id"] for d in sc] == ["1"]
-    _, count = await api.get("/iap/devs/*/count")
-    assert count == {"value": 12}
-    _, down = await api.get("/iap/devs/" + q("*+health==DOWN") + "/count")
-    assert down == {"value": 1}
-    _, both = await api.get("/iap/devs/*+status==PROVISIONED&health==normal/count")
-    assert both == {"value": 10}
-    _, rx = await api.get("/iap/devs/*+name=~" + q("^thermostat"))
-    assert len(rx) == 2
-    _, rx2 = await api.get("/iap/devs/*+name=+" + q("meeting"))
-    assert len(rx2) == 3
-    _, neg = await api.get("/iap/devs/*+name!+" + q("o") + "/count")
-    assert neg["value"] == 2  # Energy Meter, Water Meter
-    _, ne = await api.get("/iap/devs/*+category!=SC/count")
-    assert ne == {"value": 11}
-    _, typed = await api.get("/iap/devs/*+typeId>=128/count")
-    assert typed == {"value": 12}
-    _, lt = await api.get("/iap/devs/*+typeId<100/count")
-    assert lt == {"value": 0}
-    _, unknown_key = await api.get("/iap/devs/*+bogus==1/count")
-    assert unknown_key == {"value": 0}
-    # A hostile device name: space, unicode and "/" percent-encoded in one element.
-    status, light = await api.get("/iap/devs/" + q("*+name==Lighting Büro 1/2"))
-    assert status == 200 and light[0]["id"] == "4"
-    status, by_literal_name = await api.get("/iap/devs/" + q("Lighting Büro 1/2"))
-    assert by_literal_name[0]["id"] == "4"
-    _, by_device_id = await api.get("/iap/devs/17q4bn7.4")
-    assert by_device_id[0]["id"] == "4"
+@pytest.mark.parametrize(
+    ("element", "count"),
+    [
+        (q("*+category==SC"), 1),
+        ("*", 12),
+        (q("*+health==DOWN"), 1),
+        ("*+status==PROVISIONED&health==normal", 10),
+        ("*+name=~" + q("^thermostat"), 2),
+        ("*+name=+" + q("meeting"), 3),
+        ("*+name!+" + q("o"), 2),  # Energy Meter, Water Meter
+        ("*+category!=SC", 11),
+        ("*+typeId>=128", 12),
+        ("*+typeId<100", 0),
+        ("*+bogus==1", 0),  # unknown keys match nothing
+        ("*+name<B", 2),  # "AHU Controller", "Air Quality Meeting Room"
+        ("*+name==nosuch", 0),
+    ],
+)
+async def test_path_filters(api: Api, element: str, count: int) -> None:
+    assert await api.get(f"/iap/devs/{element}/count") == (200, {"value": count})
+    status, devices = await api.get(f"/iap/devs/{element}")
+    assert status == 200 and len(devices) == count
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        # A hostile device name: space, unicode and "/" percent-encoded in one element.
+        q("*+name==Lighting Büro 1/2"),
+        q("Lighting Büro 1/2"),
+        "17q4bn7.4",
+        "4",
+    ],
+)
+async def test_one_device_by_any_name(api: Api, element: str) -> None:
+    status, found = await api.get(f"/iap/devs/{element}")
+    assert status == 200 and [d["id"] for d in found] == ["4"]
 
 
 async def test_pagination_and_snapshots(api: Api) -> None:
@@ -118,18 +127,29 @@ async def test_snapshot_eviction(api: Api) -> None:
     assert (await api.get(f"/iap/devs?pg=1&sz=1&xs={snaps[2]}"))[0] == 200
 
 
-async def test_list_by_ids_and_unknown(api: Api) -> None:
+async def test_list_by_ids(api: Api) -> None:
     _, devs = await api.put("/iap/devs/listByIDs", [3, "4"])
     assert [d["id"] for d in devs] == ["3", "4"]
-    assert (await api.put("/iap/devs/listByIDs", {"a": 1}))[0] == 400
-    assert (await api.get("/iap/devs/nosuch"))[0] == 404
-    _, empty = await api.get("/iap/devs/*+name==nosuch")
-    assert empty == []
-    assert (await api.get("/iap/devs/2/nonsense"))[0] == 404
-    assert (await api.call("DELETE", "/iap/devs/2"))[0] == 405
-    assert (await api.call("POST", "/iap/devs"))[0] == 405
-    assert (await api.get("/iap/devs/*+name=~" + q("(")))[0] == 400
-    assert (await api.get("/iap/devs/*+name"))[0] == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("PUT", "/iap/devs/listByIDs", {"a": 1}, 400),
+        ("GET", "/iap/devs/nosuch", None, 404),
+        ("GET", "/iap/devs/2/nonsense", None, 404),
+        ("DELETE", "/iap/devs/2", None, 405),
+        ("POST", "/iap/devs", None, 405),
+        ("GET", "/iap/devs/*+name=~" + q("("), None, 400),
+        ("GET", "/iap/devs/*+name", None, 400),
+        ("PUT", "/iap/devs/99/wink", None, 404),
+    ],
+)
+async def test_bad_device_requests(
+    api: Api, method: str, path: str, body: Any, status: int
+) -> None:
+    got, answer = await api.call(method, path, body)
+    assert got == status and answer["status"] == status
 
 
 async def test_device_test_and_wink(sim: SmartServerSim, api: Api) -> None:
@@ -144,5 +164,4 @@ async def test_device_test_and_wink(sim: SmartServerSim, api: Api) -> None:
     assert (await api.put("/iap/devs/11/wink", {"ID": 11}))[0] == 204
     frame = await next_frame(ws, "CRT:NOTIFICATION")
     assert "does not respond" in frame["payload"]["message"]
-    assert (await api.put("/iap/devs/99/wink"))[0] == 404
     await ws.close()

@@ -25,7 +25,6 @@ async def test_login_devs_values_ws(sim: SmartServerSim, api: Api) -> None:
     status, _ = await api.put("/iap/dp/updates/subscribe", [TEMP])
     assert status == 204
     ws = await api.ws()
-    await asyncio.sleep(0.01)
     await sim.set_value(TEMP, 23.5)
     msg = await asyncio.wait_for(ws.receive(), 2)
     frame = orjson.loads(msg.data)

@@ -33,7 +33,7 @@ from .events import (
     SubscriptionTakenOver,
 )
 from .frames import FrameDecoder, parse_frame
-from .live import LiveOptions
+from .live_options import LiveOptions
 from .models import (
     Alarm,
     Datapoint,
@@ -52,6 +52,8 @@ from .qualifier import (
     qualifier_list_element,
     quote_element,
 )
+from .rest import IapRest
+from .site import DeviceChanges, Site
 from .stats import ClientStats
 from .timestamps import parse_timestamp
 from .tls import TlsTrust, fetch_fingerprint, normalize_fingerprint
@@ -68,6 +70,7 @@ __all__ = [
     "DatapointUpdate",
     "DatapointsUpdated",
     "Device",
+    "DeviceChanges",
     "DeviceDeleted",
     "DeviceStatus",
     "DeviceStatusChanged",
@@ -84,6 +87,7 @@ __all__ = [
     "IapPriorityConflictError",
     "IapProtocolError",
     "IapRateLimitedError",
+    "IapRest",
     "JsonValue",
     "LiveEvent",
     "LiveOptions",
@@ -92,6 +96,7 @@ __all__ = [
     "Qualifier",
     "Resynced",
     "ServerTime",
+    "Site",
     "SubscriptionTakenOver",
     "TlsTrust",
     "datapoint_path",

@@ -1,23 +1,23 @@
-"""``IapClient``: the SmartServer's REST API (discovery, values, subscribe, alarms).
+"""``IapClient``: the façade over one SmartServer.
 
-The live listener and the data-log iterator live in ``live.py`` and ``datalog.py``;
-this class owns the session and the remembered subscribe list they share.
+It builds the layers and wires them one way: the ``IapSession`` (login, cookie,
+renewal, the WebSocket opener's session), the ``IapRest`` calls on it, the ``Site``
+that owns what the client knows, the ``LiveListener`` that applies live events to the
+site, and data-log queries. Nothing below imports this module.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
 from .datalog import iter_log
-from .errors import IapNotFoundError, IapProtocolError
-from .live import LiveListener, LiveOptions
-from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue, LogEntry
-from .parsing import parse_alarm, parse_datapoint, parse_device, parse_value_item
-from .qualifier import datapoint_path, qualifier_list_element, quote_element
-from .session import MIN_RENEW_INTERVAL, NO_BODY, IapSession, build_query
+from .errors import IapNotFoundError
+from .live import LiveListener
+from .live_options import LiveOptions
+from .rest import DEFAULT_MAX_URL_LENGTH, DEFAULT_PAGE_SIZE, IapRest
+from .session import MIN_RENEW_INTERVAL, NO_BODY, IapSession
 from .site import DeviceChanges, Site
 from .stats import ClientStats
 from .tls import TlsTrust
@@ -29,14 +29,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .events import LiveEvent
-
-_LOGGER = logging.getLogger(__name__)
-
-DEFAULT_PAGE_SIZE = 200
-# Stay well below the ~2 kB many HTTP stacks accept for a request line.
-DEFAULT_MAX_URL_LENGTH = 2000
-SUBSCRIBE_PATH = "/iap/dp/updates/subscribe"
-_VALUES_PREFIX = "/iap/devs/*/if/*/*/"
+    from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue, LogEntry
 
 
 class IapClient:
@@ -82,11 +75,10 @@ class IapClient:
         self.port = port
         self.stats = ClientStats()
         self.trust = trust if trust is not None else TlsTrust.system()
-        self._http = session
-        self.origin = URL.build(scheme=scheme, host=host, port=port)
+        self.http = session
         self.session = IapSession(
             session,
-            self.origin,
+            URL.build(scheme=scheme, host=host, port=port),
             username,
             password,
             self.trust,
@@ -95,23 +87,24 @@ class IapClient:
             lockout_default=lockout_default,
             min_renew_interval=min_renew_interval,
         )
-        self.page_size = page_size
-        self.max_url_length = max_url_length
-        self.max_page_restarts = 3
+        self.rest = IapRest(
+            self.session, page_size=page_size, max_url_length=max_url_length
+        )
         self.site = Site()
-        self._live = LiveListener(self, live or LiveOptions())
+        self.listener = LiveListener(
+            self.session,
+            self.site,
+            live or LiveOptions(),
+            read_values=self._listener_reads,
+            resubscribe=self._listener_resubscribes,
+        )
 
     # -- session -----------------------------------------------------------------------
 
     @property
-    def http(self) -> aiohttp.ClientSession:
-        """Return the injected aiohttp session."""
-        return self._http
-
-    @property
     def connected(self) -> bool:
         """Return True while the live WebSocket is up and resynchronised."""
-        return self._live.connected
+        return self.listener.connected
 
     @property
     def subscribed(self) -> list[str]:
@@ -137,7 +130,7 @@ class IapClient:
         without network I/O and ``run_live`` returns at once. Idempotent.
         """
         self.session.closed = True
-        await self._live.stop()
+        await self.listener.stop()
         await self.session.close()
 
     async def request(
@@ -146,162 +139,50 @@ class IapClient:
         """Send a REST request to an already percent-encoded path; return its JSON."""
         return await self.session.request(method, path, query, json_body)
 
-    # -- paging ------------------------------------------------------------------------
-
-    async def _get_paged(
-        self, path: str, params: dict[str, Any] | None = None
-    ) -> list[Any]:
-        """Return every item of a paged listing, from one consistent snapshot.
-
-        If the snapshot changes between pages (the SmartServer's data changed, or it
-        dropped the snapshot) the listing starts again, a bounded number of times.
-        """
-        base = dict(params or {})
-        for _ in range(self.max_page_restarts + 1):
-            items: list[Any] = []
-            snapshot: Any = None
-            page = 1
-            while True:
-                query: dict[str, Any] = {**base, "pg": page, "sz": self.page_size}
-                if page > 1 and snapshot is not None:
-                    query["xs"] = snapshot
-                try:
-                    body = await self.request("GET", path, build_query(query))
-                except IapNotFoundError:
-                    if page == 1:
-                        raise
-                    # The SmartServer dropped the snapshot: list again from the start.
-                    break
-                if isinstance(body, list):
-                    # A bare array: the server ignored paging and sent everything.
-                    return items + body if page > 1 else body
-                if not isinstance(body, dict) or not isinstance(
-                    body.get("resources"), list
-                ):
-                    raise IapProtocolError(f"GET {path}: not a paged listing")
-                current = body.get("snapshot")
-                if page == 1:
-                    snapshot = current
-                elif current != snapshot:
-                    _LOGGER.debug("GET %s: snapshot changed, listing again", path)
-                    break
-                resources = body["resources"]
-                items.extend(resources)
-                remaining = body.get("remainingPages", 0)
-                if not isinstance(remaining, int) or remaining <= 0 or not resources:
-                    return items
-                page += 1
-        raise IapProtocolError(f"GET {path}: the listing kept changing while paging")
-
     # -- discovery ---------------------------------------------------------------------
 
     async def list_devices(self) -> list[Device]:
         """Return every device the user may read (the SmartServer itself included)."""
-        raw = await self._get_paged("/iap/devs")
-        return [parse_device(item) for item in raw]
+        return await self.rest.list_devices()
 
-    async def discover(self) -> Site:
-        """Read the devices and every datapoint into the site model."""
-        self.site.add_devices(await self.list_devices())
-        self.site.add_datapoints(await self.list_datapoints())
-        return self.site
-
-    async def refresh_devices(self) -> DeviceChanges:
-        """List the devices again; the site forgets those that are gone."""
-        return self.site.replace_devices(await self.list_devices())
-
-    async def discover_datapoints(self, device_id: str) -> list[Datapoint]:
-        """Read one device's datapoints into the site; return those of known devices."""
-        return self.site.add_datapoints(await self.list_datapoints(device_id))
+    async def list_datapoints(self, device_id: str | None = None) -> list[Datapoint]:
+        """Return the datapoints (with their properties) of one device, or of all."""
+        return await self.rest.list_datapoints(device_id)
 
     async def get_smartserver(self) -> Device:
         """Return the SmartServer's own device (category SC): its identity and status."""
-        for device in await self.list_devices():
+        for device in await self.rest.list_devices():
             if device.is_smartserver:
                 return device
         raise IapNotFoundError("the SmartServer lists no device of category SC")
 
-    async def list_datapoints(self, device_id: str | None = None) -> list[Datapoint]:
-        """Return the datapoints (with their properties) of one device, or of all."""
-        device = "*" if device_id is None else quote_element(device_id)
-        raw = await self._get_paged(f"/iap/devs/{device}/if/*/*/*/*")
-        result = []
-        for item in raw:
-            try:
-                result.append(parse_datapoint(item))
-            except IapProtocolError as err:
-                # One odd item must not hide the rest of the device.
-                _LOGGER.debug("Skipping a datapoint item: %s", err)
-        return result
+    async def discover(self) -> Site:
+        """Read the devices and every datapoint into the site model."""
+        self.site.add_devices(await self.rest.list_devices())
+        self.site.add_datapoints(await self.rest.list_datapoints())
+        return self.site
+
+    async def refresh_devices(self) -> DeviceChanges:
+        """List the devices again; the site forgets those that are gone."""
+        return self.site.replace_devices(await self.rest.list_devices())
+
+    async def discover_datapoints(self, device_id: str) -> list[Datapoint]:
+        """Read one device's datapoints into the site; return those of known devices."""
+        return self.site.add_datapoints(await self.rest.list_datapoints(device_id))
 
     # -- values ------------------------------------------------------------------------
-
-    def _chunks(
-        self, qualifiers: Sequence[str], suffix: str, query: str
-    ) -> list[list[str]]:
-        fixed = (
-            len(str(self.origin))
-            + len(_VALUES_PREFIX)
-            + len(qualifier_list_element([]))
-            + len(suffix)
-            + 1
-            + len(query)
-        )
-        chunks: list[list[str]] = []
-        current: list[str] = []
-        length = fixed
-        for qualifier in qualifiers:
-            cost = len(quote_element(qualifier)) + (1 if current else 0)
-            if current and length + cost > self.max_url_length:
-                chunks.append(current)
-                current, length, cost = [], fixed, cost - 1
-            current.append(qualifier)
-            length += cost
-        if current:
-            chunks.append(current)
-        return chunks
 
     async def read_values(
         self, qualifiers: Iterable[str], max_age: float | None = None
     ) -> list[DatapointUpdate]:
         """Read the current values of many datapoints by qualifier.
 
-        The list is split so no URL exceeds ``max_url_length``. Without ``max_age`` the
-        SmartServer reads on the wire; with it, a cached value that young is good
-        enough. Items the SmartServer cannot describe are skipped. Values of subscribed
-        datapoints are kept in the site.
+        See ``IapRest.read_values``; values of subscribed datapoints are kept in the
+        site.
         """
-        wanted = list(dict.fromkeys(qualifiers))
-        params: dict[str, Any] = {"noxs": True}
-        if max_age is not None:
-            params = {"max_age": _number(max_age), "noxs": True}
-        query = build_query(params)
-        result: list[DatapointUpdate] = []
-        for chunk in self._chunks(wanted, "/value", query):
-            path = f"{_VALUES_PREFIX}{qualifier_list_element(chunk)}/value"
-            body = await self.request("GET", path, query)
-            if isinstance(body, dict) and isinstance(body.get("resources"), list):
-                body = body["resources"]
-            if not isinstance(body, list):
-                raise IapProtocolError("a value read did not answer a list")
-            for item in body:
-                try:
-                    result.append(parse_value_item(item))
-                except IapProtocolError as err:
-                    _LOGGER.debug("Skipping a value item: %s", err)
-        self.site.apply_updates(result)
-        return result
-
-    @staticmethod
-    def _datapoint_path(datapoint: Datapoint | str) -> str:
-        if isinstance(datapoint, Datapoint):
-            return datapoint_path(
-                datapoint.device_id,
-                datapoint.block_name,
-                datapoint.block_index,
-                datapoint.name,
-            )
-        return _VALUES_PREFIX + qualifier_list_element([datapoint])
+        values = await self.rest.read_values(qualifiers, max_age)
+        self.site.apply_updates(values)
+        return values
 
     async def write_value(
         self, datapoint: Datapoint | str, value: JsonValue, priority: int | None = None
@@ -314,18 +195,11 @@ class IapClient:
         Raises:
             IapPriorityConflictError: a higher priority holds the datapoint (HTTP 422).
         """
-        path = self._datapoint_path(datapoint)
-        if priority is None:
-            await self.request("PUT", f"{path}/value", json_body=value)
-        else:
-            await self.request(
-                "PUT", f"{path}/{_priority(priority)}/overrides/value", json_body=value
-            )
+        await self.rest.write_value(datapoint, value, priority)
 
     async def relinquish(self, datapoint: Datapoint | str, priority: int) -> None:
         """Release the value held at ``priority``; the next level takes control."""
-        path = self._datapoint_path(datapoint)
-        await self.request("DELETE", f"{path}/{_priority(priority)}/overrides")
+        await self.rest.relinquish(datapoint, priority)
 
     # -- subscribe ---------------------------------------------------------------------
 
@@ -333,16 +207,26 @@ class IapClient:
         """Set the list of datapoints whose changes the live WebSocket reports.
 
         Replaces the previous list (one list per user login on the SmartServer). The
-        list is remembered and re-asserted after every reconnect and takeover.
+        list is kept in the site and re-asserted after every reconnect and takeover.
         """
         self.site.set_subscribed(qualifiers)
         await self.resubscribe()
 
     async def resubscribe(self) -> None:
         """Send the remembered subscribe list again."""
-        await self.request("PUT", SUBSCRIBE_PATH, json_body=self.site.subscribed)
+        await self.rest.put_subscription(self.site.subscribed)
 
-    # -- live, logs --------------------------------------------------------------------
+    # -- live, logs, alarms ------------------------------------------------------------
+
+    # The listener reads and re-subscribes through the façade's methods, looked up at
+    # each call, so whoever wraps ``read_values`` or ``resubscribe`` sees its resync.
+    async def _listener_reads(
+        self, qualifiers: Sequence[str], max_age: float | None
+    ) -> list[DatapointUpdate]:
+        return await self.read_values(qualifiers, max_age)
+
+    async def _listener_resubscribes(self) -> None:
+        await self.resubscribe()
 
     async def run_live(
         self,
@@ -354,15 +238,15 @@ class IapClient:
 
         See ``live.LiveListener`` for reconnects, resync and takeover detection.
         ``probe_candidates`` returns the subscribed qualifiers worth probing (for
-        instance those of devices that are up); by default every subscribed one.
-        Every failure other than bad credentials is an outage: reported once with
-        ``ConnectionLost`` and retried with back-off (a lockout waits its
-        ``retry_after``). Returns at once after ``close()``.
+        instance those of devices that are up); by default every subscribed one of a
+        device that is not down. Every failure other than bad credentials is an
+        outage: reported once with ``ConnectionLost`` and retried with back-off (a
+        lockout waits its ``retry_after``). Returns at once after ``close()``.
 
         Raises:
             IapAuthenticationError: the credentials stopped working.
         """
-        await self._live.run(handler, probe_candidates)
+        await self.listener.run(handler, probe_candidates)
 
     def iter_log(  # noqa: PLR0917
         self,
@@ -377,7 +261,7 @@ class IapClient:
     ) -> AsyncGenerator[LogEntry]:
         """Iterate over the entries of a data-log query, as they stream in."""
         return iter_log(
-            self,
+            self.session,
             device_id,
             block_name,
             block_index,
@@ -387,19 +271,13 @@ class IapClient:
             idle_timeout=idle_timeout,
         )
 
-    # -- alarms ------------------------------------------------------------------------
-
     async def list_alarms(self, active_only: bool = True) -> list[Alarm]:
         """Return the alarms, oldest first (only active ones by default)."""
-        params: dict[str, Any] = {"order": "asc", "sortBy": "timestamp"}
-        if active_only:
-            params = {"activeOnly": True, **params}
-        raw = await self._get_paged("/iap/alarms", params)
-        return [parse_alarm(item) for item in raw]
+        return await self.rest.list_alarms(active_only)
 
     async def clear_alarms(self, ids: Iterable[int]) -> None:
         """Clear (acknowledge) alarms by id."""
-        await self.request("PUT", "/iap/alarms/clear", json_body=[int(i) for i in ids])
+        await self.rest.clear_alarms(ids)
 
     # -- device actions ----------------------------------------------------------------
 
@@ -408,25 +286,8 @@ class IapClient:
 
         A device that does not answer is reported by a ``CRT:NOTIFICATION``.
         """
-        await self._device_action(device_id, "wink")
+        await self.rest.device_action(device_id, "wink")
 
     async def test_device(self, device_id: str) -> None:
         """Ask a device for its state; the answer comes as a ``DeviceTestResult``."""
-        await self._device_action(device_id, "test")
-
-    async def _device_action(self, device_id: str, action: str) -> None:
-        await self.request(
-            "PUT",
-            f"/iap/devs/{quote_element(device_id)}/{action}",
-            json_body={"ID": device_id},
-        )
-
-
-def _priority(priority: int) -> int:
-    if isinstance(priority, bool) or not isinstance(priority, int) or priority < 0:
-        raise ValueError(f"priority must be a non-negative int, not {priority!r}")
-    return priority
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+        await self.rest.device_action(device_id, "test")

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import aiohttp
 import orjson
 
-from .errors import IapAuthenticationError, IapConnectionError, IapProtocolError
+from .errors import IapConnectionError, IapProtocolError
 from .parsing import parse_log_entry
-from .session import map_client_error
 from .timestamps import format_query_time
+from .websocket import close_websocket, open_websocket
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
     from datetime import datetime
 
-    from .client import IapClient
     from .models import LogEntry
+    from .session import IapSession
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -61,49 +60,8 @@ def log_query(  # noqa: PLR0917
     return "&".join(f"{key}={quote(value, safe='')}" for key, value in params)
 
 
-async def _open(
-    client: IapClient, query: str, handshake_timeout: float
-) -> aiohttp.ClientWebSocketResponse[Literal[False]]:
-    session = client.session
-    for attempt in range(2):
-        cookie = await session.ensure()
-        generation = session.generation
-        try:
-            async with asyncio.timeout(handshake_timeout):
-                return await client.http.ws_connect(
-                    session.ws_url(query),
-                    headers=session.cookie_headers(cookie),
-                    ssl=session.ssl,
-                    timeout=aiohttp.ClientWSTimeout(ws_close=handshake_timeout),
-                    decode_text=False,
-                )
-        except aiohttp.WSServerHandshakeError as err:
-            if err.status not in (401, 403):
-                raise IapConnectionError(
-                    f"data-log query refused: HTTP {err.status}"
-                ) from err
-            if attempt:
-                raise IapAuthenticationError(
-                    "data-log query refused after a fresh login"
-                ) from err
-            await session.relogin(generation)
-        except (aiohttp.ClientError, OSError, TimeoutError) as err:
-            raise map_client_error(err, "data-log query") from err
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-async def _close(ws: aiohttp.ClientWebSocketResponse[Literal[False]]) -> None:
-    # A polite close waits for the server's close frame, but a SmartServer still
-    # streaming entries answers only after its last one: give it a moment, then abort.
-    try:
-        async with asyncio.timeout(_CLOSE_GRACE):
-            await ws.close()
-    except TimeoutError:
-        _LOGGER.debug("Data-log socket did not close in time; aborted it")
-
-
 async def iter_log(  # noqa: PLR0917
-    client: IapClient,
+    session: IapSession,
     device_id: str | None = None,
     block_name: str | None = None,
     block_index: int | None = None,
@@ -119,12 +77,16 @@ async def iter_log(  # noqa: PLR0917
     ``contextlib.aclosing`` when breaking out early, so the socket closes at once.
 
     Raises:
-        IapConnectionError: no frame for ``idle_timeout`` seconds, or the link broke
-            before ``"end"`` (for instance when the session expired mid-stream).
+        IapAuthenticationError: the session of a fresh login was refused.
+        IapConnectionError: the query was refused (an outage), no frame came for
+            ``idle_timeout`` seconds, or the link broke before ``"end"`` (for
+            instance when the session expired mid-stream).
     """
     query = log_query(device_id, block_name, block_index, datapoint_name, start, end)
-    ws = await _open(client, query, idle_timeout)
-    stats = client.stats
+    ws = await open_websocket(
+        session, query, what="data-log query", handshake_timeout=idle_timeout
+    )
+    stats = session.stats
     try:
         while True:
             try:
@@ -155,4 +117,6 @@ async def iter_log(  # noqa: PLR0917
                 f"data-log query closed before its end (code {ws.close_code})"
             )
     finally:
-        await _close(ws)
+        # A polite close waits for the server's close frame, but a SmartServer still
+        # streaming entries answers only after its last one: give it a moment.
+        await close_websocket(ws, _CLOSE_GRACE)

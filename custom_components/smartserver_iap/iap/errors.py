@@ -2,13 +2,68 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+import errno
+import socket
+import ssl
+from typing import Final
+
+# OpenSSL's reasons when the peer answers a TLS ClientHello with something that is not
+# TLS (typically an HTTP server's "400 Bad Request"); which one depends on the version.
+_NOT_TLS_REASONS: Final = frozenset(
+    {
+        "WRONG_VERSION_NUMBER",
+        "PACKET_LENGTH_TOO_LONG",
+        "UNKNOWN_PROTOCOL",
+        "HTTP_REQUEST",
+    }
+)
+
+
+class ConnectionFailure(StrEnum):
+    """Why the SmartServer could not be reached: each needs a different fix."""
+
+    REFUSED = "refused"  # nothing listens on that port
+    NOT_FOUND = "not_found"  # the host name does not resolve
+    NOT_HTTPS = "not_https"  # something answers on the port, but not with TLS
+    TIMEOUT = "timeout"  # no answer in time
+    OTHER = "other"
+
+
+def connection_failure_of(err: BaseException) -> ConnectionFailure:
+    """Classify a socket, resolver or TLS failure (not aiohttp's wrappers of them)."""
+    if isinstance(err, TimeoutError):
+        return ConnectionFailure.TIMEOUT
+    if isinstance(err, socket.gaierror):
+        return ConnectionFailure.NOT_FOUND
+    if isinstance(err, ssl.SSLError):
+        if getattr(err, "reason", None) in _NOT_TLS_REASONS:
+            return ConnectionFailure.NOT_HTTPS
+        return ConnectionFailure.OTHER
+    # Several addresses that all refused arrive as one OSError with the common errno.
+    if isinstance(err, ConnectionRefusedError) or (
+        isinstance(err, OSError) and err.errno == errno.ECONNREFUSED
+    ):
+        return ConnectionFailure.REFUSED
+    return ConnectionFailure.OTHER
+
 
 class IapError(Exception):
     """Base class of every error the client raises."""
 
 
 class IapConnectionError(IapError):
-    """The SmartServer could not be reached, timed out, or the link dropped."""
+    """The SmartServer could not be reached, timed out, or the link dropped.
+
+    ``reason`` says why, where the client can tell (``ConnectionFailure.OTHER`` else).
+    """
+
+    def __init__(
+        self, message: str, reason: ConnectionFailure = ConnectionFailure.OTHER
+    ) -> None:
+        """Store why the connection failed."""
+        super().__init__(message)
+        self.reason = reason
 
 
 class IapRateLimitedError(IapConnectionError):

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote
 
 import aiohttp
 import orjson
@@ -21,7 +20,6 @@ from yarl import URL
 
 from .errors import (
     IapAuthenticationError,
-    IapCertificateError,
     IapConnectionError,
     IapError,
     IapLockedOutError,
@@ -30,6 +28,7 @@ from .errors import (
     IapProtocolError,
     IapRateLimitedError,
 )
+from .transport import map_client_error, refuses_session, retry_after
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,7 +43,7 @@ COOKIE_NAME: Final = "cmsSID"
 LOGIN_PATH: Final = "/iap/auth/login"
 LOGOUT_PATH: Final = "/iap/auth/logout"
 TIMEOUT_PATH: Final = "/iap/auth/sessionTimeout"
-# Needs a session: answers 401 to a cookie the server does not accept.
+# Needs a session: refuses a cookie the server does not accept (401 or a login redirect).
 CHECK_PATH: Final = "/iap/users/current"
 # Never renew more often than this, whatever sessionTimeout says (a misreported or
 # tiny timeout must not turn into a renewal storm; the 401 retry covers the rest).
@@ -54,42 +53,6 @@ MIN_RENEW_INTERVAL: Final = 60.0
 NO_BODY: Final[Any] = object()
 
 _JSON_HEADERS: Final = {"Content-Type": "application/json; charset=utf-8"}
-
-
-def build_query(params: dict[str, str | int | float | bool]) -> str:
-    """Return a fully percent-encoded query string (nothing left for yarl to touch)."""
-    parts = []
-    for key, value in params.items():
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        parts.append(f"{quote(key, safe='')}={quote(text, safe='*')}")
-    return "&".join(parts)
-
-
-def _retry_after(response: aiohttp.ClientResponse) -> float | None:
-    header = response.headers.get("Retry-After")
-    if header is None:
-        return None
-    try:
-        return max(0.0, float(header))
-    except ValueError:
-        return None
-
-
-def map_client_error(err: BaseException, what: str) -> IapError:
-    """Translate an aiohttp/OS failure into the client's own error."""
-    if isinstance(err, aiohttp.ServerFingerprintMismatch):
-        got = err.got.hex().upper()
-        presented = ":".join(got[i : i + 2] for i in range(0, len(got), 2))
-        return IapCertificateError(
-            f"{what}: the server certificate is not the pinned one", presented
-        )
-    if isinstance(
-        err, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError
-    ):
-        return IapCertificateError(f"{what}: certificate verification failed: {err}")
-    if isinstance(err, TimeoutError):
-        return IapConnectionError(f"{what}: timed out")
-    return IapConnectionError(f"{what}: {type(err).__name__}: {err}")
 
 
 class IapSession:
@@ -110,12 +73,12 @@ class IapSession:
         min_renew_interval: float = MIN_RENEW_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._http = http
-        self._origin = str(origin).rstrip("/")
+        self.http = http
+        self.origin = str(origin).rstrip("/")
         self._username = username
         self._password = password
         self.ssl = trust.aiohttp_ssl()
-        self._stats = stats
+        self.stats = stats
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         self._renew_fraction = renew_fraction
         self._lockout_default = lockout_default
@@ -137,12 +100,12 @@ class IapSession:
 
     def url(self, path: str, query: str = "") -> URL:
         """Return the URL of an already percent-encoded path and query."""
-        return URL(f"{self._origin}{path}{'?' + query if query else ''}", encoded=True)
+        return URL(f"{self.origin}{path}{'?' + query if query else ''}", encoded=True)
 
     def ws_url(self, query: str = "") -> URL:
         """Return the ``wss://…/iap/ws`` URL with an already encoded query."""
         return self.url("/iap/ws", query).with_scheme(
-            "wss" if self._origin.startswith("https") else "ws"
+            "wss" if self.origin.startswith("https") else "ws"
         )
 
     def cookie_headers(self, cookie: str) -> dict[str, str]:
@@ -177,7 +140,7 @@ class IapSession:
         def ours(morsel: Morsel[str]) -> bool:
             return morsel.key == COOKIE_NAME and morsel.value == cookie
 
-        self._http.cookie_jar.clear(ours)
+        self.http.cookie_jar.clear(ours)
 
     async def login(self) -> dict[str, Any]:
         """Log in now and return the user object the SmartServer sent."""
@@ -190,7 +153,7 @@ class IapSession:
         self._check_lockout()
         body = orjson.dumps({"username": self._username, "password": self._password})
         try:
-            async with self._http.post(
+            async with self.http.post(
                 self.url(LOGIN_PATH),
                 data=body,
                 headers=_JSON_HEADERS,
@@ -201,13 +164,13 @@ class IapSession:
                 raw = await response.read()
                 morsel = response.cookies.get(COOKIE_NAME)
                 status = response.status
-                retry_after = _retry_after(response)
+                wait = retry_after(response.headers)
                 self._evict_response_cookie(response)
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
             raise map_client_error(err, "login") from err
         if status == 429:
             # On the login path a 429 is the lockout ("Too many failed login attempts").
-            raise self._lock_out(retry_after)
+            raise self._lock_out(wait)
         if status in (401, 403):
             self._cookie = None
             raise IapAuthenticationError(
@@ -218,12 +181,12 @@ class IapSession:
             raise IapProtocolError("the login response set no cmsSID cookie")
         self._cookie = morsel.value
         self.generation += 1
-        self._stats.logins += 1
+        self.stats.logins += 1
         user = self._decode(raw, "login")
         self.user = user if isinstance(user, dict) else {}
         await self._read_session_timeout(morsel.value)
         _LOGGER.debug(
-            "Logged in to %s (session timeout %s s)", self._origin, self.session_timeout
+            "Logged in to %s (session timeout %s s)", self.origin, self.session_timeout
         )
         return self.user
 
@@ -270,7 +233,7 @@ class IapSession:
                 await self._login_locked()
             elif self.needs_renewal():
                 old = self._cookie
-                self._stats.session_renewals += 1
+                self.stats.session_renewals += 1
                 await self._login_locked()
                 # Free the replaced session on the server; its WebSockets close, and
                 # the listener reconnects on the new one (a planned reconnect).
@@ -279,9 +242,13 @@ class IapSession:
             return self._cookie
 
     async def cookie_accepted(self, cookie: str) -> bool:
-        """Return False if a REST request with ``cookie`` is refused with a 401."""
-        status, _ = await self._send("GET", self.url(CHECK_PATH), cookie, None)
-        return status != 401
+        """Return False if the SmartServer says the session of ``cookie`` is gone.
+
+        Asks ``GET /iap/users/current``, which needs a session: a 401 or a redirect to
+        a login page is a refusal, any other answer an acceptance.
+        """
+        _, raw = await self._send("GET", self.url(CHECK_PATH), cookie, None)
+        return raw is not None
 
     async def relogin(self, generation: int) -> None:
         """Log in again unless someone already did since ``generation`` was current."""
@@ -327,12 +294,13 @@ class IapSession:
     async def _send(
         self, method: str, url: URL, cookie: str, body: bytes | None
     ) -> tuple[int, Any]:
+        """Send one request; the body is None when the answer refuses the session."""
         headers = self.cookie_headers(cookie)
         if body is not None:
             headers.update(_JSON_HEADERS)
-        self._stats.requests += 1
+        self.stats.requests += 1
         try:
-            async with self._http.request(
+            async with self.http.request(
                 method,
                 url,
                 data=body,
@@ -345,7 +313,7 @@ class IapSession:
             ) as response:
                 raw = await response.read()
                 status = response.status
-                retry_after = _retry_after(response)
+                answer = response.headers
                 # Keep any session the server hands out here out of the shared jar too.
                 self._evict_response_cookie(response)
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
@@ -353,9 +321,10 @@ class IapSession:
         if status == 429:
             # Outside the login a 429 means "too fast", not a lockout.
             raise IapRateLimitedError(
-                f"{method} {url.path}: HTTP 429 (too many requests)", retry_after
+                f"{method} {url.path}: HTTP 429 (too many requests)",
+                retry_after(answer),
             )
-        if status == 401:
+        if refuses_session(status, answer):
             return status, None
         return status, raw
 
@@ -387,9 +356,10 @@ class IapSession:
     ) -> Any:
         """Send one REST request with the session cookie and return the decoded JSON.
 
-        A 401 triggers one fresh login and one retry; a second 401 raises
-        IapAuthenticationError. (403 means "not allowed", e.g. writing an output, and
-        is a protocol error, not a session problem.)
+        A refused session (401, or a redirect to a login page) triggers one fresh
+        login and one retry; a second refusal raises IapAuthenticationError. (403
+        means "not allowed", e.g. writing an output, and is a protocol error, not a
+        session problem.)
         """
         url = self.url(path, query)
         body = None if json_body is NO_BODY else orjson.dumps(json_body)

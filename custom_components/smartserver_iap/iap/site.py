@@ -19,7 +19,14 @@ if TYPE_CHECKING:
 
     from .models import Datapoint, DatapointUpdate, Device, DeviceStatus, JsonValue
 
-type _Address = tuple[str | None, str | None, str | None]
+type _Address = tuple[str, str, str]
+
+
+def _address_of(device: Device) -> _Address | None:
+    """Return the scId/protocol/DID a qualifier names the device by, if complete."""
+    if device.sc_id is None or device.protocol is None or device.did is None:
+        return None
+    return (device.sc_id, device.protocol, device.did)
 
 
 @dataclass(slots=True)
@@ -39,6 +46,7 @@ class Site:
         "_address",
         "_by_device",
         "_device_of",
+        "_orphans",
         "_subscribed",
         "datapoints",
         "devices",
@@ -57,19 +65,30 @@ class Site:
         self._address: dict[_Address, str] = {}
         self._device_of: dict[str, str] = {}
         self._by_device: dict[str, dict[str, None]] = {}
+        # Datapoints listed before their device: attached when it is added.
+        self._orphans: dict[str, None] = {}
 
     # -- devices -------------------------------------------------------------------------
 
     def add_devices(self, devices: Iterable[Device]) -> None:
         """Add or replace devices; datapoints waiting for them are attached."""
         for device in devices:
+            known = self.devices.get(device.id)
+            if known is not None:
+                self._forget_address(known)
             self.devices[device.id] = device
-            self._address[(device.sc_id, device.protocol, device.did)] = device.id
+            address = _address_of(device)
+            if address is not None:
+                self._address[address] = device.id
             if device.is_smartserver:
                 self.smartserver = device
-        for qualifier, dp in self.datapoints.items():
-            if qualifier not in self._device_of:
-                self._attach(dp)
+        for qualifier in list(self._orphans):
+            self._attach(self.datapoints[qualifier])
+
+    def _forget_address(self, device: Device) -> None:
+        address = _address_of(device)
+        if address is not None and self._address.get(address) == device.id:
+            del self._address[address]
 
     def replace_devices(self, devices: Iterable[Device]) -> DeviceChanges:
         """Apply a complete device listing: what is missing was deleted."""
@@ -107,9 +126,7 @@ class Site:
         if device is None or device.is_smartserver:
             return None
         del self.devices[device_id]
-        address = (device.sc_id, device.protocol, device.did)
-        if self._address.get(address) == device_id:
-            del self._address[address]
+        self._forget_address(device)
         gone = list(self._by_device.pop(device_id, {}))
         for qualifier in gone:
             del self.datapoints[qualifier]
@@ -129,18 +146,29 @@ class Site:
         """Add or replace datapoints; return those that belong to a known device."""
         attached = []
         for dp in datapoints:
+            self._detach(dp.qualifier)
             self.datapoints[dp.qualifier] = dp
             if self._attach(dp):
                 attached.append(dp)
         return attached
 
     def _attach(self, dp: Datapoint) -> bool:
+        qualifier = dp.qualifier
         device_id = self._resolve(dp)
         if device_id is None:
+            self._orphans[qualifier] = None
             return False
-        self._device_of[dp.qualifier] = device_id
-        self._by_device.setdefault(device_id, {})[dp.qualifier] = None
+        self._orphans.pop(qualifier, None)
+        self._device_of[qualifier] = device_id
+        self._by_device.setdefault(device_id, {})[qualifier] = None
         return True
+
+    def _detach(self, qualifier: str) -> None:
+        # A datapoint listed again may now belong elsewhere (or nowhere yet).
+        device_id = self._device_of.pop(qualifier, None)
+        if device_id is not None:
+            self._by_device[device_id].pop(qualifier, None)
+        self._orphans.pop(qualifier, None)
 
     def _resolve(self, dp: Datapoint) -> str | None:
         # The datapoint-level deviceId may be the device-list id, or another form

@@ -11,7 +11,7 @@ import string
 
 from aiohttp import Fingerprint
 
-from .errors import IapCertificateError, IapConnectionError
+from .errors import IapCertificateError, IapConnectionError, connection_failure_of
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -105,7 +105,8 @@ async def fetch_fingerprint(
             der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
     except (OSError, TimeoutError, ssl.SSLError, ValueError) as err:
         raise IapConnectionError(
-            f"cannot read the certificate of {host}:{port}: {err}"
+            f"cannot read the certificate of {host}:{port}: {err}",
+            connection_failure_of(err),
         ) from err
     finally:
         if writer is not None:

@@ -1,0 +1,252 @@
+"""``IapRest``: the SmartServer's REST resources over one session.
+
+Paging, discovery, value reads and writes, the subscribe list and alarms: what the
+SmartServer answers, typed. It keeps no state of the site; the client façade and the
+live listener put what it reads into the ``Site``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from .errors import IapNotFoundError, IapProtocolError
+from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue
+from .parsing import parse_alarm, parse_datapoint, parse_device, parse_value_item
+from .qualifier import datapoint_path, qualifier_list_element, quote_element
+from .session import NO_BODY
+from .transport import build_query
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from .session import IapSession
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_PAGE_SIZE = 200
+# Stay well below the ~2 kB many HTTP stacks accept for a request line.
+DEFAULT_MAX_URL_LENGTH = 2000
+SUBSCRIBE_PATH = "/iap/dp/updates/subscribe"
+_VALUES_PREFIX = "/iap/devs/*/if/*/*/"
+
+
+class IapRest:
+    """Typed REST calls of one SmartServer, on an ``IapSession``.
+
+    Args:
+        session: the login every request uses (it logs in lazily).
+        page_size: items per page of paged listings.
+        max_url_length: longest URL a chunked bulk read may build.
+        max_page_restarts: how often a listing whose snapshot changed starts again.
+    """
+
+    def __init__(
+        self,
+        session: IapSession,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_url_length: int = DEFAULT_MAX_URL_LENGTH,
+        max_page_restarts: int = 3,
+    ) -> None:
+        self.session = session
+        self.page_size = page_size
+        self.max_url_length = max_url_length
+        self.max_page_restarts = max_page_restarts
+
+    async def request(
+        self, method: str, path: str, query: str = "", json_body: Any = NO_BODY
+    ) -> Any:
+        """Send a REST request to an already percent-encoded path; return its JSON."""
+        return await self.session.request(method, path, query, json_body)
+
+    # -- paging ------------------------------------------------------------------------
+
+    async def get_paged(
+        self, path: str, params: dict[str, Any] | None = None
+    ) -> list[Any]:
+        """Return every item of a paged listing, from one consistent snapshot.
+
+        If the snapshot changes between pages (the SmartServer's data changed, or it
+        dropped the snapshot) the listing starts again, a bounded number of times.
+        """
+        base = dict(params or {})
+        for _ in range(self.max_page_restarts + 1):
+            items: list[Any] = []
+            snapshot: Any = None
+            page = 1
+            while True:
+                query: dict[str, Any] = {**base, "pg": page, "sz": self.page_size}
+                if page > 1 and snapshot is not None:
+                    query["xs"] = snapshot
+                try:
+                    body = await self.request("GET", path, build_query(query))
+                except IapNotFoundError:
+                    if page == 1:
+                        raise
+                    # The SmartServer dropped the snapshot: list again from the start.
+                    break
+                if isinstance(body, list):
+                    # A bare array: the server ignored paging and sent everything.
+                    return items + body if page > 1 else body
+                if not isinstance(body, dict) or not isinstance(
+                    body.get("resources"), list
+                ):
+                    raise IapProtocolError(f"GET {path}: not a paged listing")
+                current = body.get("snapshot")
+                if page == 1:
+                    snapshot = current
+                elif current != snapshot:
+                    _LOGGER.debug("GET %s: snapshot changed, listing again", path)
+                    break
+                resources = body["resources"]
+                items.extend(resources)
+                remaining = body.get("remainingPages", 0)
+                if not isinstance(remaining, int) or remaining <= 0 or not resources:
+                    return items
+                page += 1
+        raise IapProtocolError(f"GET {path}: the listing kept changing while paging")
+
+    # -- discovery ---------------------------------------------------------------------
+
+    async def list_devices(self) -> list[Device]:
+        """Return every device the user may read (the SmartServer itself included)."""
+        raw = await self.get_paged("/iap/devs")
+        return [parse_device(item) for item in raw]
+
+    async def list_datapoints(self, device_id: str | None = None) -> list[Datapoint]:
+        """Return the datapoints (with their properties) of one device, or of all."""
+        device = "*" if device_id is None else quote_element(device_id)
+        raw = await self.get_paged(f"/iap/devs/{device}/if/*/*/*/*")
+        result = []
+        for item in raw:
+            try:
+                result.append(parse_datapoint(item))
+            except IapProtocolError as err:
+                # One odd item must not hide the rest of the device.
+                _LOGGER.debug("Skipping a datapoint item: %s", err)
+        return result
+
+    # -- values ------------------------------------------------------------------------
+
+    def _chunks(
+        self, qualifiers: Sequence[str], suffix: str, query: str
+    ) -> list[list[str]]:
+        fixed = (
+            len(self.session.origin)
+            + len(_VALUES_PREFIX)
+            + len(qualifier_list_element([]))
+            + len(suffix)
+            + 1
+            + len(query)
+        )
+        chunks: list[list[str]] = []
+        current: list[str] = []
+        length = fixed
+        for qualifier in qualifiers:
+            cost = len(quote_element(qualifier)) + (1 if current else 0)
+            if current and length + cost > self.max_url_length:
+                chunks.append(current)
+                current, length, cost = [], fixed, cost - 1
+            current.append(qualifier)
+            length += cost
+        if current:
+            chunks.append(current)
+        return chunks
+
+    async def read_values(
+        self, qualifiers: Iterable[str], max_age: float | None = None
+    ) -> list[DatapointUpdate]:
+        """Read the current values of many datapoints by qualifier.
+
+        The list is split so no URL exceeds ``max_url_length``. Without ``max_age`` the
+        SmartServer reads on the wire; with it, a cached value that young is good
+        enough. Items the SmartServer cannot describe are skipped.
+        """
+        wanted = list(dict.fromkeys(qualifiers))
+        params: dict[str, Any] = {"noxs": True}
+        if max_age is not None:
+            params = {"max_age": _number(max_age), "noxs": True}
+        query = build_query(params)
+        result: list[DatapointUpdate] = []
+        for chunk in self._chunks(wanted, "/value", query):
+            path = f"{_VALUES_PREFIX}{qualifier_list_element(chunk)}/value"
+            body = await self.request("GET", path, query)
+            if isinstance(body, dict) and isinstance(body.get("resources"), list):
+                body = body["resources"]
+            if not isinstance(body, list):
+                raise IapProtocolError("a value read did not answer a list")
+            for item in body:
+                try:
+                    result.append(parse_value_item(item))
+                except IapProtocolError as err:
+                    _LOGGER.debug("Skipping a value item: %s", err)
+        return result
+
+    @staticmethod
+    def _datapoint_path(datapoint: Datapoint | str) -> str:
+        if isinstance(datapoint, Datapoint):
+            return datapoint_path(
+                datapoint.device_id,
+                datapoint.block_name,
+                datapoint.block_index,
+                datapoint.name,
+            )
+        return _VALUES_PREFIX + qualifier_list_element([datapoint])
+
+    async def write_value(
+        self, datapoint: Datapoint | str, value: JsonValue, priority: int | None = None
+    ) -> None:
+        """Write a value; with ``priority``, hold it at that priority level.
+
+        Raises:
+            IapPriorityConflictError: a higher priority holds the datapoint (HTTP 422).
+        """
+        path = self._datapoint_path(datapoint)
+        if priority is None:
+            await self.request("PUT", f"{path}/value", json_body=value)
+        else:
+            await self.request(
+                "PUT", f"{path}/{_priority(priority)}/overrides/value", json_body=value
+            )
+
+    async def relinquish(self, datapoint: Datapoint | str, priority: int) -> None:
+        """Release the value held at ``priority``; the next level takes control."""
+        path = self._datapoint_path(datapoint)
+        await self.request("DELETE", f"{path}/{_priority(priority)}/overrides")
+
+    # -- subscribe, alarms -------------------------------------------------------------
+
+    async def put_subscription(self, qualifiers: Sequence[str]) -> None:
+        """Replace the user's subscribe list on the SmartServer."""
+        await self.request("PUT", SUBSCRIBE_PATH, json_body=list(qualifiers))
+
+    async def list_alarms(self, active_only: bool = True) -> list[Alarm]:
+        """Return the alarms, oldest first (only active ones by default)."""
+        params: dict[str, Any] = {"order": "asc", "sortBy": "timestamp"}
+        if active_only:
+            params = {"activeOnly": True, **params}
+        raw = await self.get_paged("/iap/alarms", params)
+        return [parse_alarm(item) for item in raw]
+
+    async def clear_alarms(self, ids: Iterable[int]) -> None:
+        """Clear (acknowledge) alarms by id."""
+        await self.request("PUT", "/iap/alarms/clear", json_body=[int(i) for i in ids])
+
+    async def device_action(self, device_id: str, action: str) -> None:
+        """Send ``wink`` or ``test`` to a device (``PUT /iap/devs/{id}/{action}``)."""
+        await self.request(
+            "PUT",
+            f"/iap/devs/{quote_element(device_id)}/{action}",
+            json_body={"ID": device_id},
+        )
+
+
+def _priority(priority: int) -> int:
+    if isinstance(priority, bool) or not isinstance(priority, int) or priority < 0:
+        raise ValueError(f"priority must be a non-negative int, not {priority!r}")
+    return priority
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -1,0 +1,93 @@
+"""HTTP plumbing shared by REST requests and WebSocket handshakes.
+
+Encoded queries, the translation of aiohttp/OS failures into the client's errors, and
+the one reading of an answer that says "this session is gone".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+from .errors import (
+    ConnectionFailure,
+    IapCertificateError,
+    IapConnectionError,
+    IapError,
+    connection_failure_of,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+# Where a SmartServer (or a proxy in front of it) sends a browser without a session.
+_LOGIN_PATHS = ("/cms",)
+_LOGIN_WORD = "login"
+
+
+def build_query(params: dict[str, str | int | float | bool]) -> str:
+    """Return a fully percent-encoded query string (nothing left for yarl to touch)."""
+    parts = []
+    for key, value in params.items():
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        parts.append(f"{quote(key, safe='')}={quote(text, safe='*')}")
+    return "&".join(parts)
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Return the ``Retry-After`` header in seconds, when there is a usable one."""
+    header = headers.get("Retry-After")
+    if header is None:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        return None
+
+
+def redirects_to_login(status: int, headers: Mapping[str, str] | None) -> bool:
+    """Return True for a redirect towards the web UI (``/cms…``) or a login page."""
+    if not 300 <= status < 400 or headers is None:
+        return False
+    location = headers.get("Location")
+    if not location:
+        return False
+    path = URL(location).path.lower()
+    return path.startswith(_LOGIN_PATHS) or _LOGIN_WORD in path
+
+
+def refuses_session(status: int, headers: Mapping[str, str] | None) -> bool:
+    """Return True when a REST answer says the session is gone (401, login redirect).
+
+    A 403 on REST means "not allowed" (writing an output, say), not a lost session.
+    """
+    return status == 401 or redirects_to_login(status, headers)
+
+
+def map_client_error(err: BaseException, what: str) -> IapError:
+    """Translate an aiohttp/OS failure into the client's own error."""
+    if isinstance(err, aiohttp.ServerFingerprintMismatch):
+        got = err.got.hex().upper()
+        presented = ":".join(got[i : i + 2] for i in range(0, len(got), 2))
+        return IapCertificateError(
+            f"{what}: the server certificate is not the pinned one", presented
+        )
+    if isinstance(err, aiohttp.ClientConnectorDNSError):
+        # Its os_error is not always a gaierror (aiodns reports a plain OSError).
+        return IapConnectionError(
+            f"{what}: host not found: {err}", ConnectionFailure.NOT_FOUND
+        )
+    cause = err.os_error if isinstance(err, aiohttp.ClientConnectorError) else err
+    reason = connection_failure_of(cause)
+    if reason is ConnectionFailure.NOT_HTTPS:
+        return IapConnectionError(f"{what}: the port does not speak HTTPS", reason)
+    if isinstance(
+        err, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError
+    ):
+        return IapCertificateError(f"{what}: certificate verification failed: {err}")
+    if reason is ConnectionFailure.TIMEOUT:
+        return IapConnectionError(f"{what}: timed out", reason)
+    return IapConnectionError(f"{what}: {type(err).__name__}: {err}", reason)

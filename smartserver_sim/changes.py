@@ -1,0 +1,192 @@
+"""Changes to the site: values, alarms, devices, sessions, each announced on the WebSocket.
+
+The control API and the REST routes both change the model through these functions, so a
+change looks the same to a client whichever way it was made.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotFoundError, SimError
+from .render import alarm_object, device_object
+from .scenario import add_device as scenario_add_device
+
+if TYPE_CHECKING:
+    from .auth import Session
+    from .model import Datapoint
+    from .state import SimState
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def set_value(state: SimState, qualifier: str, value: Any) -> None:
+    """Set a datapoint's default value as the device would; always publishes."""
+    dp = state.datapoint(qualifier)
+    try:
+        dp.default = dp.type.validate(value)
+    except ValueError as err:
+        raise SimError(str(err)) from None
+    dp.timestamp = state.clock.time()
+    state.publish(dp)
+    cascade(state, dp)
+
+
+def announce_if_changed(state: SimState, dp: Datapoint, before: Any) -> None:
+    """Publish ``dp`` and what follows it when its published value is not ``before``."""
+    if dp.value != before:
+        state.publish(dp)
+        cascade(state, dp)
+
+
+def cascade(state: SimState, source: Datapoint) -> None:
+    """Mirror an input into the outputs that follow it (e.g. nvoLampFb)."""
+    for dp in source.device.datapoints:
+        if (
+            dp.follows == source.name
+            and dp.block == source.block
+            and dp.index == source.index
+            and dp.default != source.value
+        ):
+            dp.default = source.value
+            dp.timestamp = state.clock.time()
+            state.publish(dp)
+
+
+# --- alarms -----------------------------------------------------------------------------------
+
+
+def raise_alarm(
+    state: SimState,
+    device_id: str | None,
+    *,
+    type: str,
+    details: str,
+    severity: str,
+    category: str,
+) -> int:
+    """Create an active alarm (CRT:ALARM); return its id."""
+    device = state.device(device_id) if device_id is not None else None
+    alarm = state.scenario.add_alarm(
+        device,
+        type,
+        details or type,
+        severity=severity,
+        category=category,
+        timestamp=state.clock.time(),
+    )
+    state.hub.broadcast("CRT:ALARM", alarm_object(state, alarm))
+    return alarm.id
+
+
+def clear_alarm(state: SimState, alarm_id: int) -> None:
+    """Clear an alarm (DEL:ALARM); raise NotFoundError for an unknown id."""
+    if alarm_id not in state.scenario.alarms:
+        raise NotFoundError(f"no alarm {alarm_id}")
+    clear_alarms(state, [alarm_id])
+
+
+def clear_alarms(state: SimState, ids: list[int]) -> int:
+    """Clear the alarms with these ids (unknown ids are ignored); return the count."""
+    cleared = 0
+    for alarm_id in ids:
+        alarm = state.scenario.alarms.get(alarm_id)
+        if alarm is None or alarm.state != "Active":
+            continue
+        alarm.state = "Cleared"
+        cleared += 1
+        payload: Any = (
+            alarm_object(state, alarm)
+            if state.options.del_alarm_payload == "object"
+            else {"id": alarm.id}
+        )
+        state.hub.broadcast("DEL:ALARM", payload)
+    return cleared
+
+
+def create_initial_alarms(state: SimState) -> None:
+    """Turn the scenario file's alarm specs into alarms (once, at start)."""
+    scenario = state.scenario
+    specs, scenario.alarm_specs = scenario.alarm_specs, []
+    for spec in specs:
+        device = state.device(str(spec["device"])) if spec.get("device") else None
+        alarm = scenario.add_alarm(
+            device,
+            str(spec.get("type", "Alarm")),
+            str(spec.get("details", "")),
+            severity=str(spec.get("severity", "Major Fault")),
+            category=str(spec.get("category", "System-SW")),
+            timestamp=state.started_at - float(spec.get("age", 3600)),
+        )
+        if spec.get("state"):
+            alarm.state = str(spec["state"])
+
+
+# --- devices ----------------------------------------------------------------------------------
+
+
+def set_device_status(
+    state: SimState,
+    device_id: str,
+    status: str | None = None,
+    health: str | None = None,
+    connection: str | None = None,
+) -> None:
+    """Change a device's status (UPD:DEVICE)."""
+    device = state.device(device_id)
+    if status is not None:
+        device.state = status
+    if health is not None:
+        device.health = health
+        if connection is None:
+            connection = "disconnected" if health == "down" else "connected"
+    if connection is not None:
+        device.connection = connection
+    device.status_since = state.clock.time()
+    state.hub.broadcast("UPD:DEVICE", device_object(state, device))
+
+
+def add_device(state: SimState, spec: dict[str, Any]) -> str:
+    """Add a device (scenario device mapping); UPD:DEVICE; return its id."""
+    try:
+        device = scenario_add_device(state.scenario, spec)
+    except (ValueError, KeyError, TypeError) as err:
+        raise SimError(f"bad device: {err}") from None
+    state.hub.broadcast("UPD:DEVICE", device_object(state, device))
+    return device.id
+
+
+def remove_device(state: SimState, device_id: str) -> None:
+    """Remove a device and its datapoints (DEL:DEVICE)."""
+    device = state.device(device_id)
+    if device.category == "SC":
+        raise SimError("the SmartServer itself cannot be removed")
+    body = device_object(state, device)
+    del state.scenario.devices[device.id]
+    for dp in device.datapoints:
+        state.scenario.datapoints.pop(dp.qualifier, None)
+    state.hub.broadcast("DEL:DEVICE", body)
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+def end_sessions(state: SimState, sessions: list[Session], reason: str) -> None:
+    """Close the WebSockets of sessions that have ended."""
+    if sessions:
+        state.hub.close_sessions(
+            {s.sid for s in sessions}, state.options.ws_expiry_close_code, reason
+        )
+
+
+def expire_sessions(state: SimState, user: str | None = None) -> int:
+    """End sessions now: REST answers 401, their WebSockets close; return how many."""
+    dead = state.auth.expire(user)
+    end_sessions(state, dead, "session expired")
+    return len(dead)
+
+
+def sweep_sessions(state: SimState) -> None:
+    """Drop the sessions that timed out and close their WebSockets."""
+    end_sessions(state, state.auth.sweep(), "session expired")

@@ -1,0 +1,225 @@
+"""Options: follow everything, chosen devices, or chosen datapoints one device at a time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smartserver_iap.const import (
+    CONF_DATAPOINTS,
+    CONF_DEVICES,
+    DOMAIN,
+    LARGE_DATAPOINT_COUNT,
+)
+from smartserver_sim import SmartServerSim, large_scenario
+
+from .conftest import entry_data, setup_entry
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from smartserver_sim import SimOptions
+
+
+async def start(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
+    """Open the options flow: a menu of what to follow."""
+    result: Any = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "init"
+    assert result["menu_options"] == [
+        "follow_all",
+        "choose_devices",
+        "choose_datapoints",
+    ]
+    return result
+
+
+async def choose(hass: HomeAssistant, result: Any, data: dict[str, Any]) -> Any:
+    return await hass.config_entries.options.async_configure(result["flow_id"], data)
+
+
+def field(result: Any, name: str) -> Any:
+    """Return the schema key of field ``name`` (its default) and its selector."""
+    schema = result["data_schema"].schema
+    key = next(k for k in schema if k == name)
+    return key, schema[key]
+
+
+def choices(result: Any, name: str) -> dict[str, str]:
+    """Return value -> label of a select field."""
+    _, selector = field(result, name)
+    return {o["value"]: o["label"] for o in selector.config["options"]}
+
+
+def outputs_of_provisioned(sim: SmartServerSim) -> set[str]:
+    provisioned = {
+        d.id for d in sim.scenario.devices.values() if d.state == "provisioned"
+    }
+    return {
+        q
+        for q, dp in sim.scenario.datapoints.items()
+        if dp.direction == "out" and dp.device.id in provisioned
+    }
+
+
+async def test_follow_all_includes_later_devices(
+    hass: HomeAssistant, sim: SmartServerSim
+) -> None:
+    """From chosen devices back to all: no list is stored, so later devices count too."""
+    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=sim.scenario.smartserver().uid,
+        data=entry_data(sim),
+        options={CONF_DEVICES: [meter.id]},
+    )
+    await setup_entry(hass, entry)
+    result = await start(hass, entry)
+    assert result["description_placeholders"] == {
+        "followed": "11",
+        "devices": str(len(sim.scenario.devices)),
+    }
+    result = await choose(hass, result, {"next_step_id": "follow_all"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {}
+    await hass.async_block_till_done()
+    assert set(entry.runtime_data.site.subscribed) == outputs_of_provisioned(sim)
+
+
+async def test_choose_devices(
+    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+) -> None:
+    """Following one device reloads the entry with only its datapoints."""
+    entry = await setup_entry(hass, mock_config_entry)
+    result = await start(hass, entry)
+    result = await choose(hass, result, {"next_step_id": "choose_devices"})
+    assert result["step_id"] == "choose_devices"
+    labels = choices(result, CONF_DEVICES)
+    by_name = {d.name: d for d in sim.scenario.devices.values()}
+    meter = by_name["Energy Meter"]
+    assert labels[meter.id] == "Energy Meter (EM-300 Energy Meter)"
+    key, _ = field(result, CONF_DEVICES)
+    spare = by_name["Spare Lighting Node"]
+    assert spare.id in labels
+    assert spare.id not in key.default()
+    assert meter.id in key.default()
+
+    result = await choose(hass, result, {CONF_DEVICES: [meter.id]})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_DEVICES: [meter.id]}
+    await hass.async_block_till_done()
+    assert set(entry.runtime_data.site.subscribed) == {
+        q
+        for q, dp in sim.scenario.datapoints.items()
+        if dp.device is meter and dp.direction == "out"
+    }
+    assert len(entry.runtime_data.site.subscribed) == 11
+
+
+async def test_choose_datapoints_device_by_device(
+    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+) -> None:
+    """Each device's datapoints on a page of their own, inputs included."""
+    entry = await setup_entry(hass, mock_config_entry)
+    before = set(entry.runtime_data.site.subscribed)
+    devices = {d.name: d for d in sim.scenario.devices.values()}
+    ahu, meter = devices["AHU Controller"], devices["Energy Meter"]
+
+    def points_of(device_id: str) -> set[str]:
+        return {
+            q for q, dp in sim.scenario.datapoints.items() if dp.device.id == device_id
+        }
+
+    ahu_points, meter_points = points_of(ahu.id), points_of(meter.id)
+    ahu_outputs = ahu_points & before
+
+    result = await start(hass, entry)
+    result = await choose(hass, result, {"next_step_id": "choose_datapoints"})
+    assert result["step_id"] == "pick_device"
+    assert result["description_placeholders"] == {"chosen": str(len(before))}
+    labels = choices(result, "device")
+    assert labels[ahu.id].endswith(f": {len(ahu_outputs)}/{len(ahu_points)}")
+
+    result = await choose(hass, result, {"device": ahu.id})
+    assert result["step_id"] == "device_datapoints"
+    assert result["description_placeholders"] == {
+        "device": "AHU Controller",
+        "available": str(len(ahu_points)),
+    }
+    assert set(choices(result, CONF_DATAPOINTS)) == ahu_points
+    key, _ = field(result, CONF_DATAPOINTS)
+    assert set(key.default()) == ahu_outputs
+    mine = sorted(
+        q for q in ahu_points if q.endswith(("/nviHVACMode", "/nvoSupplyTemp"))
+    )
+    assert len(mine) == 2
+    result = await choose(hass, result, {CONF_DATAPOINTS: mine})
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "datapoints_chosen"
+    assert result["menu_options"] == ["pick_device", "save_datapoints"]
+    chosen = (before - ahu_outputs) | set(mine)
+    assert result["description_placeholders"] == {"chosen": str(len(chosen))}
+
+    result = await choose(hass, result, {"next_step_id": "pick_device"})
+    result = await choose(hass, result, {"device": meter.id})
+    result = await choose(hass, result, {CONF_DATAPOINTS: []})
+    chosen -= meter_points
+    result = await choose(hass, result, {"next_step_id": "save_datapoints"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_DATAPOINTS] == sorted(chosen)
+    assert meter.id not in entry.options[CONF_DEVICES]
+    assert ahu.id in entry.options[CONF_DEVICES]
+    await hass.async_block_till_done()
+    assert set(entry.runtime_data.site.subscribed) == chosen
+
+    # The next time starts from the stored choice.
+    result = await start(hass, entry)
+    result = await choose(hass, result, {"next_step_id": "choose_datapoints"})
+    assert choices(result, "device")[meter.id].endswith(f": 0/{len(meter_points)}")
+
+
+async def test_many_datapoints_one_device_at_a_time(
+    hass: HomeAssistant, sim_options: SimOptions, socket_enabled: None
+) -> None:
+    """550 datapoints: each page lists one device's; following all asks first."""
+    async with SmartServerSim(
+        large_scenario(devices=11, datapoints_per_device=50), options=sim_options
+    ) as sim:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            unique_id=sim.scenario.smartserver().uid,
+            data=entry_data(sim),
+        )
+        await setup_entry(hass, entry)
+        result = await start(hass, entry)
+        result = await choose(hass, result, {"next_step_id": "choose_datapoints"})
+        node = next(iter(choices(result, "device")))
+        result = await choose(hass, result, {"device": node})
+        assert len(choices(result, CONF_DATAPOINTS)) == 50
+
+        result = await start(hass, entry)
+        result = await choose(hass, result, {"next_step_id": "follow_all"})
+        assert result["step_id"] == "confirm_large"
+        assert result["description_placeholders"] == {
+            "count": "550",
+            "limit": str(LARGE_DATAPOINT_COUNT),
+        }
+        result = await choose(hass, result, {})
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert entry.options == {}
+        await hass.async_block_till_done()
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_options_not_loaded(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Options need the live inventory of a loaded entry."""
+    mock_config_entry.add_to_hass(hass)
+    result: Any = await hass.config_entries.options.async_init(
+        mock_config_entry.entry_id
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_loaded"

@@ -1,0 +1,322 @@
+"""Mutants of the IAP client (``custom_components/smartserver_iap/iap/``).
+
+Each is a bug a maintainer could plausibly write; each must fail at least one of its
+tests. Keep ``find`` short but unique in its file (a test checks that it is).
+"""
+
+from __future__ import annotations
+
+from .mutant import Mutant
+
+IAP = "custom_components/smartserver_iap/iap/"
+CLIENT = "tests/iap/test_client.py"
+LIVE = "tests/iap/test_live.py"
+RESILIENCE = "tests/iap/test_resilience.py"
+DATALOG = "tests/iap/test_datalog.py"
+EDGES = "tests/iap/test_edges.py"
+HANDSHAKE = "tests/iap/test_handshake.py"
+PURE = "tests/iap/test_pure.py"
+SITE = "tests/iap/test_site.py"
+
+MUTANTS: list[Mutant] = [
+    # -- session: 401 handling, cookie eviction, renewal, lockout -----------------------
+    Mutant(
+        "session: a refused REST request is not retried after a fresh login",
+        IAP + "session.py",
+        "if attempt == 0:",
+        "if attempt == 1:",
+        (f"{CLIENT}::test_401_relogin_once_then_auth_error",),
+    ),
+    Mutant(
+        "session: the login's cookie stays in the shared jar",
+        IAP + "session.py",
+        "wait = retry_after(response.headers)\n"
+        "                self._evict_response_cookie(response)",
+        "wait = retry_after(response.headers)",
+        (f"{CLIENT}::test_cookie_per_client_not_in_jar",),
+    ),
+    Mutant(
+        "session: a cookie a REST answer sets stays in the shared jar",
+        IAP + "session.py",
+        "out of the shared jar too.\n                self._evict_response_cookie(response)",
+        "out of the shared jar too.",
+        (f"{EDGES}::test_429_retry_after_and_foreign_cookies",),
+    ),
+    Mutant(
+        "session: the jar's cookie may override the client's own",
+        IAP + "session.py",
+        "cookies={COOKIE_NAME: cookie},",
+        "",
+        (f"{CLIENT}::test_cookie_per_client_not_in_jar",),
+    ),
+    Mutant(
+        "session: never renewed before it expires",
+        IAP + "session.py",
+        "return self.renew_at is not None and self.clock() >= self.renew_at",
+        "return False",
+        (f"{CLIENT}::test_session_renewed_before_expiry",),
+    ),
+    Mutant(
+        "session: renewed only when the whole timeout has passed",
+        IAP + "session.py",
+        "self.session_timeout * self._renew_fraction",
+        "self.session_timeout",
+        (f"{CLIENT}::test_session_renewed_before_expiry",),
+    ),
+    Mutant(
+        "session: the replaced session is not logged out",
+        IAP + "session.py",
+        "                await self._logout_cookie(old)\n",
+        "",
+        (f"{CLIENT}::test_session_renewed_before_expiry",),
+    ),
+    Mutant(
+        "session: a 429 on the login is no lockout",
+        IAP + "session.py",
+        "raise self._lock_out(wait)",
+        "raise IapRateLimitedError('429', wait)",
+        (f"{CLIENT}::test_wrong_password_and_lockout",),
+    ),
+    Mutant(
+        "transport: a REST redirect to a login page is not a lost session",
+        IAP + "transport.py",
+        "return status == 401 or redirects_to_login(status, headers)",
+        "return status == 401",
+        (f"{HANDSHAKE}::test_rest_redirect_to_login_is_a_lost_session",),
+    ),
+    # -- the WebSocket opener: one policy for refused handshakes -------------------------
+    Mutant(
+        "websocket: a 403 handshake is an outage, never a lost session",
+        IAP + "websocket.py",
+        "frozenset({401, 403})",
+        "frozenset({401})",
+        (
+            f"{LIVE}::test_session_expiry_while_connected",
+            f"{DATALOG}::test_log_query_refusals_follow_the_session_check",
+        ),
+    ),
+    Mutant(
+        "websocket: a refused handshake is not checked over REST",
+        IAP + "websocket.py",
+        "if await session.cookie_accepted(cookie):",
+        "if False:",
+        (f"{LIVE}::test_ws_refused_after_fresh_login_is_an_outage",),
+    ),
+    Mutant(
+        "websocket: an expired session is taken for bad credentials",
+        IAP + "websocket.py",
+        "if fresh:",
+        "if True:",
+        (f"{LIVE}::test_session_expiry_while_connected",),
+    ),
+    Mutant(
+        "websocket: a redirect to the login page is not a lost session",
+        IAP + "websocket.py",
+        "return any(redirects_to_login(status, headers) for status, headers in answers)",
+        "return False",
+        (f"{HANDSHAKE}::test_expired_session_redirected_to_login_logs_in_again",),
+    ),
+    Mutant(
+        "websocket: no Origin header",
+        IAP + "websocket.py",
+        "origin=session.origin,",
+        "origin=None,",
+        (f"{HANDSHAKE}::test_expired_session_redirected_to_login_logs_in_again",),
+    ),
+    # -- live link: back-off, resync, events, probe --------------------------------------
+    Mutant(
+        "live: the back-off never resets",
+        IAP + "live.py",
+        "self.backoff.reset()",
+        "pass",
+        (f"{RESILIENCE}::test_quick_drops_grow_the_backoff",),
+    ),
+    Mutant(
+        "live: the back-off resets on every connect, stable or not",
+        IAP + "live.py",
+        ">= self.options.stable_after",
+        ">= 0",
+        (f"{RESILIENCE}::test_quick_drops_grow_the_backoff",),
+    ),
+    Mutant(
+        "live: the resync does not re-assert the subscription",
+        IAP + "live.py",
+        "            await self._resubscribe()\n            return await self._read_values",
+        "            return await self._read_values",
+        (f"{LIVE}::test_dropped_websocket_reconnects",),
+    ),
+    Mutant(
+        "live: the resync reads nothing back",
+        IAP + "live.py",
+        "return await self._read_values(subscribed, max_age)",
+        "return []",
+        (f"{LIVE}::test_resync_and_every_event",),
+    ),
+    Mutant(
+        "live: after a planned renewal the resync reads on the wire",
+        IAP + "live.py",
+        "max_age = _RENEWAL_MAX_AGE",
+        "max_age = None",
+        (
+            f"{RESILIENCE}::test_renewal_logs_out_the_old_session_and_resyncs_from_cache",
+        ),
+    ),
+    Mutant(
+        "live: live values do not reach the site",
+        IAP + "live.py",
+        "apply_updates(event.updates)",
+        "pass",
+        (f"{LIVE}::test_resync_and_every_event",),
+    ),
+    Mutant(
+        "live: device status events do not reach the site",
+        IAP + "live.py",
+        "previous = site.set_status(event.device_id, event.status)",
+        "previous = None",
+        (f"{LIVE}::test_resync_and_every_event",),
+    ),
+    Mutant(
+        "live: the probe never sees its echo",
+        IAP + "live.py",
+        "probe.saw(event.updates)",
+        "pass",
+        (f"{LIVE}::test_stolen_subscription_is_detected_and_healed",),
+    ),
+    Mutant(
+        "probe: one silent qualifier is a takeover",
+        IAP + "probe.py",
+        "        if second is None or (await self.probe(second)) is not False:\n"
+        "            return Verdict.FINE\n",
+        "",
+        (f"{RESILIENCE}::test_one_silent_qualifier_is_no_takeover",),
+    ),
+    Mutant(
+        "probe: a failed read counts as a missing echo",
+        IAP + "probe.py",
+        'failed: %s", qualifier, err)\n                return None',
+        'failed: %s", qualifier, err)\n                return False',
+        (f"{RESILIENCE}::test_probe_read_errors_prove_nothing",),
+    ),
+    Mutant(
+        "probe: by default, datapoints of devices that are down are probed",
+        IAP + "probe.py",
+        "if (device := site.device_of(q)) is None or site.is_healthy(device)",
+        "if q",
+        (f"{RESILIENCE}::test_default_probe_skips_devices_that_are_down",),
+    ),
+    Mutant(
+        "probe: a probe read crashes the listener",
+        IAP + "probe.py",
+        "await self._read([qualifier], None)",
+        "await self._read(qualifier)  # type: ignore[call-arg]",
+        (f"{RESILIENCE}::test_one_silent_qualifier_is_no_takeover",),
+    ),
+    # -- data log ------------------------------------------------------------------------
+    Mutant(
+        'datalog: "end" is skipped; the query waits for the close',
+        IAP + "datalog.py",
+        "if data.strip() in _END_MARKERS:\n                    return",
+        "if data.strip() in _END_MARKERS:\n                    continue",
+        (f"{HANDSHAKE}::test_data_log_ends_on_end_while_the_socket_stays_open",),
+    ),
+    Mutant(
+        "datalog: an abnormal close ends the query quietly",
+        IAP + "datalog.py",
+        "if ws.close_code in _NORMAL_CLOSE:",
+        "if True:",
+        (f"{EDGES}::test_data_log_malformed_and_abnormal_close",),
+    ),
+    Mutant(
+        "parsing: a log entry's local time is read before its utc",
+        IAP + "parsing.py",
+        'for key in ("utc", "local", "timestamp"):',
+        'for key in ("local", "utc", "timestamp"):',
+        (f"{PURE}::test_log_entry_utc_wins_in_the_autumn_dst_hour",),
+    ),
+    # -- parsing, frames, qualifiers -----------------------------------------------------
+    Mutant(
+        "parsing: configuration properties without cat are outputs",
+        IAP + "parsing.py",
+        '_INPUT_PREFIXES = ("nvi", "nci", "cp")',
+        '_INPUT_PREFIXES = ("nvi",)',
+        (f"{PURE}::test_direction_without_cat_follows_the_name",),
+    ),
+    Mutant(
+        "parsing: every name without cat is an input",
+        IAP + "parsing.py",
+        "return Direction.INPUT if name.startswith(_INPUT_PREFIXES) else Direction.OUTPUT",
+        "return Direction.INPUT",
+        (f"{PURE}::test_direction_without_cat_follows_the_name",),
+    ),
+    Mutant(
+        "parsing: cat is ignored",
+        IAP + "parsing.py",
+        "if isinstance(cat, str):",
+        "if False:",
+        (f"{PURE}::test_parse_datapoint",),
+    ),
+    Mutant(
+        "parsing: REST items keyed dpQualifier are not read",
+        IAP + "parsing.py",
+        'qualifier = raw.get("dpQualifier")',
+        "qualifier = None",
+        (f"{PURE}::test_parse_datapoint",),
+    ),
+    Mutant(
+        "frames: live items keyed dpQualifier are skipped",
+        IAP + "frames.py",
+        'qualifier = get("dpQualifier")',
+        "qualifier = None",
+        (f"{PURE}::test_frame_datapoint_updates_both_keys",),
+    ),
+    Mutant(
+        "frames: live items keyed datapointQualifier are skipped",
+        IAP + "frames.py",
+        'qualifier = get("datapointQualifier")',
+        "qualifier = None",
+        (f"{PURE}::test_frame_datapoint_updates_both_keys",),
+    ),
+    Mutant(
+        "qualifier: a / inside a name is not quoted",
+        IAP + "qualifier.py",
+        '_SAFE = "-._~"',
+        '_SAFE = "-._~/"',
+        (f"{CLIENT}::test_hostile_names",),
+    ),
+    Mutant(
+        "qualifier: qualifier lists go unquoted",
+        IAP + "qualifier.py",
+        '",".join(quote_element(q) for q in qualifiers)',
+        '",".join(qualifiers)',
+        (f"{CLIENT}::test_hostile_names_in_qualifier_lists",),
+    ),
+    # -- site and REST -------------------------------------------------------------------
+    Mutant(
+        "site: values of unsubscribed datapoints are kept",
+        IAP + "site.py",
+        "if update.qualifier in subscribed:",
+        "if True:",
+        (f"{SITE}::test_subscription_and_values",),
+    ),
+    Mutant(
+        "site: the qualifier's address wins over the device-list id",
+        IAP + "site.py",
+        "if dp.device_id in self.devices:\n            return dp.device_id",
+        "if False:\n            return dp.device_id",
+        (f"{SITE}::test_device_list_id_wins_over_the_qualifier",),
+    ),
+    Mutant(
+        "rest: a listing whose snapshot changed is not restarted",
+        IAP + "rest.py",
+        "elif current != snapshot:",
+        "elif False:",
+        (f"{EDGES}::test_paging_edges",),
+    ),
+    Mutant(
+        "rest: bulk reads are not chunked",
+        IAP + "rest.py",
+        "if current and length + cost > self.max_url_length:",
+        "if False:",
+        (f"{CLIENT}::test_bulk_read_is_chunked",),
+    ),
+]
