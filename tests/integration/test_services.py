@@ -21,6 +21,13 @@ if TYPE_CHECKING:
     from smartserver_sim import SmartServerSim
 
 
+# Each action with input it would accept.
+EACH_ACTION = pytest.mark.parametrize(
+    ("action", "data"),
+    [("clear_alarm", {"alarm_id": 1000}), ("list_alarms", {})],
+)
+
+
 def count_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     entity_id = er.async_get(hass).async_get_entity_id(
         "sensor", DOMAIN, f"{entry.runtime_data.uid}_active_alarms"
@@ -120,10 +127,7 @@ async def test_clear_unknown_alarm(
     assert active(sim) == {1000}
 
 
-@pytest.mark.parametrize(
-    ("action", "data"),
-    [("clear_alarm", {"alarm_id": 1000}), ("list_alarms", {})],
-)
+@EACH_ACTION
 async def test_unknown_or_unloaded_entry(
     hass: HomeAssistant,
     sim: SmartServerSim,
@@ -153,10 +157,7 @@ async def test_unknown_or_unloaded_entry(
     assert active(sim) == {1000}
 
 
-@pytest.mark.parametrize(
-    ("action", "data"),
-    [("clear_alarm", {"alarm_id": 1000}), ("list_alarms", {})],
-)
+@EACH_ACTION
 async def test_refused_while_link_down(
     hass: HomeAssistant,
     sim: SmartServerSim,
