@@ -108,6 +108,8 @@ TYPES: dict[str, TypeInfo] = {
         TypeInfo("SNVT_ppm", "number", "ppm", minimum=0.0, maximum=65535.0),
         TypeInfo("SNVT_speed", "number", "m/s", minimum=0.0, maximum=6553.5),
         TypeInfo("SNVT_time_sec", "number", "s", minimum=0.0, maximum=6553.4),
+        TypeInfo("SNVT_time_hour", "int", "h", minimum=0.0, maximum=65535.0),
+        TypeInfo("SNVT_vol_kilo", "number", "kl", minimum=0.0, maximum=6553.5),
         TypeInfo("SNVT_count", "int", "", minimum=0.0, maximum=65535.0),
         TypeInfo(
             "SNVT_switch",

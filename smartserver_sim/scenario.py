@@ -252,6 +252,7 @@ def default_spec() -> dict[str, Any]:
                 "blocks": [{"name": "Meter", "index": 0, "datapoints": [
                     _dp("nvoFlow", "SNVT_flow", generator=_walk(0.2, 0.2, step=300, interval=10, digits=3), log=900),
                     _dp("nvoPulseCount", "SNVT_count", generator={"kind": "counter", "start": 0, "rate": 600, "digits": 0}),
+                    _dp("nvoVolume", "SNVT_vol_kilo", generator={"kind": "counter", "start": 1234.5, "rate": 0.06, "interval": 60, "digits": 1}, log=900),
                     _dp("nvoPressure", "SNVT_press_p", generator=_walk(300000 / 100, 200, digits=0)),
                 ]}],
             },
@@ -286,7 +287,7 @@ def default_spec() -> dict[str, Any]:
                     _dp("nvoSupplyTemp", "SNVT_temp_p", generator=_sine(18.0, 2.0, interval=60)),
                     _dp("nvoReturnTemp", "SNVT_temp_p", generator=_sine(22.0, 1.0, interval=60)),
                     _dp("nvoDuctPressure", "SNVT_press_p", generator=_walk(250, 40, digits=0)),
-                    _dp("nvoFanRunTime", "SNVT_time_sec", generator={"kind": "sine", "base": 3000, "amplitude": 3000, "period": 7200, "digits": 1}),
+                    _dp("nvoFanRunTime", "SNVT_time_hour", generator={"kind": "counter", "start": 1200, "rate": 1, "interval": 60, "digits": 0}),
                 ]}],
             },
             {

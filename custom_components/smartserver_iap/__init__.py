@@ -20,12 +20,8 @@ from .coordinator import (
     SmartServerCoordinator,
     WrongSmartServerError,
 )
-from .iap.errors import (
-    IapAuthenticationError,
-    IapCertificateError,
-    IapError,
-    IapLockedOutError,
-)
+from .iap.errors import IapAuthenticationError, IapError
+from .issues import ProblemIssues, problem_of
 from .services import async_setup_services
 
 if TYPE_CHECKING:
@@ -53,26 +49,24 @@ def _setup_error(
     err: IapError | WrongSmartServerError, host: str
 ) -> ConfigEntryAuthFailed | ConfigEntryNotReady | ConfigEntryError:
     """Map a setup failure to what Home Assistant should do about it."""
-    if isinstance(err, IapLockedOutError):
-        # Temporary: the SmartServer lets the user in again after the lockout.
-        return ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="locked_out"
-        )
-    if isinstance(err, IapAuthenticationError):
-        return ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        )
     if isinstance(err, WrongSmartServerError):
         return ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="wrong_smartserver",
             translation_placeholders={"host": host},
         )
-    if isinstance(err, IapCertificateError):
+    if (problem := problem_of(err)) is not None:
+        # A changed certificate, a lockout (temporary: the SmartServer lets the user
+        # in again), a missing permission: retried, and a repair issue says why.
+        kind, placeholders = problem
         return ConfigEntryNotReady(
             translation_domain=DOMAIN,
-            translation_key="certificate_mismatch",
-            translation_placeholders={"host": host},
+            translation_key=kind,
+            translation_placeholders={"host": host, **placeholders},
+        )
+    if isinstance(err, IapAuthenticationError):
+        return ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
         )
     return ConfigEntryNotReady(
         translation_domain=DOMAIN,
@@ -86,12 +80,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartServerConfigEntry) 
     coordinator = SmartServerCoordinator(hass, entry, create_client(hass, entry.data))
     try:
         await coordinator.async_setup()
+        coordinator.issues.clear()
         entry.runtime_data = coordinator
         coordinator.registry.async_register_hub()
         coordinator.registry.async_remove_stale()
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except (IapError, WrongSmartServerError) as err:
         await coordinator.async_shutdown()
+        if isinstance(err, IapError):
+            coordinator.issues.report(err, coordinator.label)
         raise _setup_error(err, entry.data[CONF_HOST]) from err
     except BaseException:
         # Whatever fails after the login must not leave the session open.
@@ -119,15 +116,16 @@ async def async_unload_entry(
     return unloaded
 
 
-async def async_remove_entry(
-    hass: HomeAssistant, entry: SmartServerConfigEntry
-) -> None:
-    """Forget what a removed entry stored (the alarms it announced)."""
-    await async_remove_store(hass, entry)
-
-
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: SmartServerConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Allow removing a device the SmartServer no longer has."""
     return not entry.runtime_data.registry.is_current(device)
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: SmartServerConfigEntry
+) -> None:
+    """Take the entry's repair issue and the alarms it announced with it."""
+    ProblemIssues(hass, entry).clear()
+    await async_remove_store(hass, entry)

@@ -100,7 +100,11 @@ class AlarmTrackerOwner(Protocol):
 
     @property
     def host(self) -> str:
-        """Return the SmartServer's host for logs."""
+        """Return the SmartServer's host (task names)."""
+
+    @property
+    def label(self) -> str:
+        """Return how log lines name the SmartServer."""
 
 
 class AlarmTracker:
@@ -174,9 +178,7 @@ class AlarmTracker:
             listed = await self._coordinator.client.list_alarms()
         except IapError as err:
             _LOGGER.warning(
-                "Could not read the alarms of SmartServer %s: %s",
-                self._coordinator.host,
-                err,
+                "Could not read the alarms of %s: %s", self._coordinator.label, err
             )
             return
         self._set_active(listed)
@@ -267,7 +269,7 @@ class AlarmTracker:
             self._retry_delay = self._backoff.next_delay()
             _LOGGER.debug(
                 "Reading the alarms of %s failed (%s); again in %.0f s",
-                self._coordinator.host,
+                self._coordinator.label,
                 err,
                 self._retry_delay,
             )

@@ -23,6 +23,9 @@ CERT_PIN: Final = "pin"
 # "datapoints" absent = every output datapoint of the followed devices.
 CONF_DEVICES: Final = "devices"
 CONF_DATAPOINTS: Final = "datapoints"
+# True: entities keep the datapoints' programmatic LON names (nvoSpaceTemp), for
+# integrators; absent or False: readable names ("Space temperature").
+CONF_PROGRAMMATIC_NAMES: Final = "programmatic_names"
 
 # Above this many followed datapoints the options flow shows a warning.
 LARGE_DATAPOINT_COUNT: Final = 500

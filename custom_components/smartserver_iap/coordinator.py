@@ -13,8 +13,8 @@ site model (``client.site``), which the live listener keeps current before it ca
 Who does what: ``inventory.py`` follows devices that appear, change or vanish;
 ``registry.py`` keeps the device registry in step; ``follow.py`` turns the options
 into the followed set; ``alarms.py`` keeps the active alarms and announces them;
-``takeover.py`` raises the repair issue of a stolen subscription; ``diagnostics.py``
-reports.
+``issues.py`` raises repair issues (also of a stolen subscription);
+``diagnostics.py`` reports.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
 
 from .alarms import AlarmTracker
-from .const import DOMAIN
+from .const import CONF_PROGRAMMATIC_NAMES, DOMAIN
 from .follow import FollowPolicy
 from .iap.errors import IapAuthenticationError, IapError, IapNotFoundError
 from .iap.events import (
@@ -39,14 +40,18 @@ from .iap.events import (
     DeviceStatusChanged,
     LiveEvent,
     Resynced,
+    ServerTime,
     SubscriptionTakenOver,
 )
 from .inventory import Inventory
+from .issues import ProblemIssues, TakeoverIssue
 from .listeners import CallbackRegistry
+from .naming import smartserver_label
 from .registry import DeviceRegistrySync
-from .takeover import TakeoverIssue
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .iap.client import IapClient
 
 _LOGGER = logging.getLogger(__name__)
@@ -86,15 +91,25 @@ class SmartServerCoordinator:
         self.client = client
         self.site = client.site
         self.policy = FollowPolicy.from_options(entry.options)
+        self.programmatic_names = bool(entry.options.get(CONF_PROGRAMMATIC_NAMES))
+        # Entity names by device, with the datapoints they were made from (entity.py).
+        self.entity_names: dict[
+            str, tuple[tuple[tuple[str, str | None], ...], dict[str, str | None]]
+        ] = {}
         self.registry = DeviceRegistrySync(
             hass, entry, self.site, entry.unique_id or ""
         )
         self.connected = False
+        # The SmartServer's clock (NTF:TIME, firmware 4.1 on) and when it arrived:
+        # diagnostics show how far it is off.
+        self.server_time: datetime | None = None
+        self.server_time_received: datetime | None = None
         # Entities by the qualifier they show (the hot path), and by device: those
         # are written when the device's status or the link changes.
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.device_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.inventory = Inventory(self)
+        self.issues = ProblemIssues(hass, entry)
         self.alarms = AlarmTracker(self)
         self.takeover = TakeoverIssue(hass, entry, self.host)
         self._live_task: asyncio.Task[None] | None = None
@@ -107,8 +122,15 @@ class SmartServerCoordinator:
 
     @property
     def host(self) -> str:
-        """Return the host name, for logs."""
+        """Return the host name."""
         return str(self.config_entry.data[CONF_HOST])
+
+    @property
+    def label(self) -> str:
+        """Return how logs name this SmartServer: its name and host."""
+        smartserver = self.site.smartserver
+        name = smartserver.name if smartserver else self.config_entry.title
+        return smartserver_label(name, self.host)
 
     @property
     def uid(self) -> str:
@@ -194,7 +216,7 @@ class SmartServerCoordinator:
             if self.closed:
                 return
             self._set_link_down(str(err) or "authentication failed")
-            _LOGGER.debug("Live link of %s stopped: %s", self.host, err)
+            _LOGGER.debug("Live link of %s stopped: %s", self.label, err)
             self.config_entry.async_start_reauth(self.hass)
         except Exception as err:  # noqa: BLE001 - the backstop of a background task
             if self.closed:
@@ -208,12 +230,12 @@ class SmartServerCoordinator:
     def _live_failed_with(self, err: Exception) -> None:
         self._set_link_down(str(err) or type(err).__name__)
         if self._live_failed:
-            _LOGGER.debug("Live link of %s stopped again: %r", self.host, err)
+            _LOGGER.debug("Live link of %s stopped again: %r", self.label, err)
             return
         self._live_failed = True
         _LOGGER.error(
-            "Live link of SmartServer %s stopped: %s; restarting in %g s",
-            self.host,
+            "Live link of %s stopped: %s; restarting in %g s",
+            self.label,
             err,
             LIVE_RESTART_DELAY,
             exc_info=not isinstance(err, IapError),
@@ -238,8 +260,10 @@ class SmartServerCoordinator:
             case Resynced():
                 self._set_link_up()
                 self.alarms.schedule_refresh()
-            case ConnectionLost(reason=reason, new_outage=new_outage):
+            case ConnectionLost(reason=reason, new_outage=new_outage, error=error):
                 self._set_link_down(reason, log=new_outage)
+                if error is not None:
+                    self.issues.report(error, self.label)
             case DeviceStatusChanged():
                 self.inventory.status_changed(event)
             case DeviceDeleted(device_id=device_id):
@@ -247,10 +271,13 @@ class SmartServerCoordinator:
             case _ if isinstance(event, AlarmTracker.EVENTS):
                 self.alarms.handle(event)
             case SubscriptionTakenOver(healed=healed):
-                self.takeover.reported(healed)
+                self.takeover.reported(healed, self.label)
+            case ServerTime(value=value):
+                # Every 30 s: kept for diagnostics, not worth a log line.
+                self.server_time = value
+                self.server_time_received = dt_util.utcnow()
             case _:
-                # The server clock has no use yet.
-                _LOGGER.debug("Unhandled live event from %s: %s", self.host, event)
+                _LOGGER.debug("Unhandled live event from %s: %s", self.label, event)
 
     @callback
     def _set_link_down(self, reason: str, *, log: bool = True) -> None:
@@ -260,7 +287,7 @@ class SmartServerCoordinator:
         # A flapping link logs its outage once, not once per drop.
         if log and not self._loss_logged:
             self._loss_logged = True
-            _LOGGER.info("Lost connection to SmartServer %s: %s", self.host, reason)
+            _LOGGER.info("Lost connection to %s: %s", self.label, reason)
         self.device_listeners.notify_all()
 
     @callback
@@ -273,9 +300,10 @@ class SmartServerCoordinator:
             self.inventory.schedule_relist()
         self._synced = True
         self._live_failed = False
+        self.issues.clear()
         if not self.connected and self._loss_logged:
             self._loss_logged = False
-            _LOGGER.info("Connection to SmartServer %s is back", self.host)
+            _LOGGER.info("Connection to %s is back", self.label)
         self.connected = True
         # Every entity once: availability may have changed, and the resync's values
         # are in the site already.
@@ -307,4 +335,4 @@ class SmartServerCoordinator:
         try:
             await self.client.close()
         except IapError as err:
-            _LOGGER.debug("Closing the client of %s failed: %s", self.host, err)
+            _LOGGER.debug("Closing the client of %s failed: %s", self.label, err)

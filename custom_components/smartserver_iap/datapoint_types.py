@@ -1,8 +1,8 @@
 """The one place that maps SmartServer datapoint types to Home Assistant entities.
 
 A datapoint's type (``SNVT_temp_p``, ``SNVT_switch``, ``UCPT…``) decides which entities
-it becomes: device class, native unit, state class, value function and, for enums, the
-option list. Structured values are split into one entity per meaningful field instead of
+it becomes: device class, native unit, state class, suggested display precision (from the
+type's resolution), value function and, for enums, the option list. Structured values are split into one entity per meaningful field instead of
 being dumped into attributes. Unknown types still become plain sensors with the unit the
 SmartServer reports, if any.
 
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 import json
 import math
-import re
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
@@ -38,8 +37,11 @@ from homeassistant.const import (
     UnitOfSpeed,
     UnitOfTemperature,
     UnitOfTime,
+    UnitOfVolume,
     UnitOfVolumeFlowRate,
 )
+
+from .naming import name_words
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -61,6 +63,20 @@ def as_number(value: JsonValue) -> float | int | None:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def as_integer(value: JsonValue) -> float | int | None:
+    """Return a number of a whole-number type: ``565.0`` and ``565`` both give 565."""
+    number = as_number(value)
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
+
+
+def as_float(value: JsonValue) -> float | None:
+    """Return a number of a fractional type as a float: ``21`` gives 21.0."""
+    number = as_number(value)
+    return None if number is None else float(number)
 
 
 def as_text(value: JsonValue) -> str | None:
@@ -151,116 +167,155 @@ class DatapointEntities:
     sensors: tuple[DatapointSensorDescription, ...] = ()
     binary_sensors: tuple[DatapointBinarySensorDescription, ...] = ()
 
+    @property
+    def device_class(self) -> str | None:
+        """Return the device class of a datapoint that is one sensor, else None.
+
+        Enumerations have none to speak of: Home Assistant names no entity "Enum".
+        """
+        if len(self.sensors) != 1 or self.binary_sensors or self.sensors[0].key:
+            return None
+        device_class = self.sensors[0].device_class
+        if device_class in (None, SensorDeviceClass.ENUM):
+            return None
+        return str(device_class)
+
 
 @dataclass(frozen=True, slots=True)
 class _Numeric:
+    """How a number is measured: device class, unit, state class and display.
+
+    ``precision`` is the suggested display precision (decimals), from the type's
+    resolution; ``integer`` marks whole-number types, whose values are shown as
+    integers whatever the JSON form (``565.0`` or ``565``).
+    """
+
     device_class: SensorDeviceClass | None
     unit: str | None
     state_class: SensorStateClass = SensorStateClass.MEASUREMENT
+    precision: int | None = None
+    integer: bool = False
 
 
-_TEMPERATURE = _Numeric(SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CELSIUS)
-_PERCENT = _Numeric(None, PERCENTAGE)
-_HUMIDITY = _Numeric(SensorDeviceClass.HUMIDITY, PERCENTAGE)
-_COUNT = _Numeric(None, None)
+_MEASUREMENT = SensorStateClass.MEASUREMENT
+_TOTAL_INCREASING = SensorStateClass.TOTAL_INCREASING
 
+_TEMPERATURE = _Numeric(
+    SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CELSIUS, precision=1
+)
+_PERCENT = _Numeric(None, PERCENTAGE, precision=1)
+_HUMIDITY = _Numeric(SensorDeviceClass.HUMIDITY, PERCENTAGE, precision=0)
+_VOLUME_LITERS = _Numeric(
+    SensorDeviceClass.VOLUME, UnitOfVolume.LITERS, _TOTAL_INCREASING, 1
+)
+_VOLUME_CUBIC_METERS = _Numeric(
+    SensorDeviceClass.VOLUME, UnitOfVolume.CUBIC_METERS, _TOTAL_INCREASING, 1
+)
+_VOLUME_MILLILITERS = _Numeric(
+    SensorDeviceClass.VOLUME, UnitOfVolume.MILLILITERS, _TOTAL_INCREASING, 1
+)
+
+
+def _energy(unit: str, precision: int, *, integer: bool = False) -> _Numeric:
+    return _Numeric(
+        SensorDeviceClass.ENERGY, unit, _TOTAL_INCREASING, precision, integer
+    )
+
+
+def _count(state_class: SensorStateClass, *, integer: bool = True) -> _Numeric:
+    return _Numeric(None, None, state_class, 0, integer)
+
+
+# Resolutions are those of the LonMark SNVT master list: SNVT_temp_p counts in 0.01 °C
+# (shown with one decimal), SNVT_ppm in whole ppm, and so on. SNVT_flow counts whole
+# L/s, but SmartServers report water flows such as 0.384 L/s: two decimals show them.
 NUMERIC_TYPES: Final[dict[str, _Numeric]] = {
     # temperature
     "SNVT_temp": _TEMPERATURE,
     "SNVT_temp_p": _TEMPERATURE,
     "SNVT_temp_f": _TEMPERATURE,
-    "SNVT_temp_diff_p": _Numeric(
-        SensorDeviceClass.TEMPERATURE_DELTA, UnitOfTemperature.CELSIUS
-    ),
+    "SNVT_temp_diff_p": _Numeric(SensorDeviceClass.TEMPERATURE_DELTA, UnitOfTemperature.CELSIUS, precision=1),
     # levels and percentages (humidity is decided by the datapoint's names)
     "SNVT_lev_percent": _PERCENT,
     "SNVT_lev_cont": _PERCENT,
     "SNVT_lev_cont_f": _PERCENT,
-    # power and energy
-    "SNVT_power": _Numeric(SensorDeviceClass.POWER, UnitOfPower.WATT),
-    "SNVT_power_f": _Numeric(SensorDeviceClass.POWER, UnitOfPower.WATT),
-    "SNVT_power_kilo": _Numeric(SensorDeviceClass.POWER, UnitOfPower.KILO_WATT),
-    "SNVT_elec_kwh": _Numeric(
-        SensorDeviceClass.ENERGY,
-        UnitOfEnergy.KILO_WATT_HOUR,
-        SensorStateClass.TOTAL_INCREASING,
-    ),
-    "SNVT_elec_kwh_l": _Numeric(
-        SensorDeviceClass.ENERGY,
-        UnitOfEnergy.KILO_WATT_HOUR,
-        SensorStateClass.TOTAL_INCREASING,
-    ),
-    "SNVT_elec_whr": _Numeric(
-        SensorDeviceClass.ENERGY,
-        UnitOfEnergy.WATT_HOUR,
-        SensorStateClass.TOTAL_INCREASING,
-    ),
-    "SNVT_elec_whr_f": _Numeric(
-        SensorDeviceClass.ENERGY,
-        UnitOfEnergy.WATT_HOUR,
-        SensorStateClass.TOTAL_INCREASING,
-    ),
+    # power and energy: meter readings only grow (a reset starts a new cycle)
+    "SNVT_power": _Numeric(SensorDeviceClass.POWER, UnitOfPower.WATT, precision=0),
+    "SNVT_power_f": _Numeric(SensorDeviceClass.POWER, UnitOfPower.WATT, precision=0),
+    "SNVT_power_kilo": _Numeric(SensorDeviceClass.POWER, UnitOfPower.KILO_WATT, precision=1),
+    "SNVT_elec_kwh": _energy(UnitOfEnergy.KILO_WATT_HOUR, 0, integer=True),
+    "SNVT_elec_kwh_l": _energy(UnitOfEnergy.KILO_WATT_HOUR, 1),
+    "SNVT_elec_whr": _energy(UnitOfEnergy.WATT_HOUR, 1),
+    "SNVT_elec_whr_f": _energy(UnitOfEnergy.WATT_HOUR, 0),
     # electricity
-    "SNVT_volt": _Numeric(SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT),
-    "SNVT_volt_f": _Numeric(SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT),
-    "SNVT_volt_kilo": _Numeric(
-        SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.KILOVOLT
-    ),
-    "SNVT_volt_mil": _Numeric(
-        SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.MILLIVOLT
-    ),
-    "SNVT_amp": _Numeric(SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE),
-    "SNVT_amp_f": _Numeric(SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE),
-    "SNVT_amp_mil": _Numeric(
-        SensorDeviceClass.CURRENT, UnitOfElectricCurrent.MILLIAMPERE
-    ),
-    "SNVT_freq_hz": _Numeric(SensorDeviceClass.FREQUENCY, UnitOfFrequency.HERTZ),
-    "SNVT_freq_f": _Numeric(SensorDeviceClass.FREQUENCY, UnitOfFrequency.HERTZ),
-    # light, air, water
-    "SNVT_lux": _Numeric(SensorDeviceClass.ILLUMINANCE, LIGHT_LUX),
-    "SNVT_ppm": _Numeric(SensorDeviceClass.CO2, UnitOfRatio.PARTS_PER_MILLION),
-    "SNVT_ppm_f": _Numeric(SensorDeviceClass.CO2, UnitOfRatio.PARTS_PER_MILLION),
-    "SNVT_flow": _Numeric(
-        SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.LITERS_PER_SECOND
-    ),
-    "SNVT_flow_f": _Numeric(
-        SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.LITERS_PER_SECOND
-    ),
-    "SNVT_flow_mil": _Numeric(
-        SensorDeviceClass.VOLUME_FLOW_RATE,
-        UnitOfVolumeFlowRate.MILLILITERS_PER_SECOND,
-    ),
-    "SNVT_flow_p": _Numeric(
-        SensorDeviceClass.VOLUME_FLOW_RATE,
-        UnitOfVolumeFlowRate.CUBIC_METERS_PER_HOUR,
-    ),
-    "SNVT_press": _Numeric(SensorDeviceClass.PRESSURE, UnitOfPressure.KPA),
-    "SNVT_press_f": _Numeric(SensorDeviceClass.PRESSURE, UnitOfPressure.PA),
-    "SNVT_press_p": _Numeric(SensorDeviceClass.PRESSURE, UnitOfPressure.PA),
-    "SNVT_speed": _Numeric(SensorDeviceClass.SPEED, UnitOfSpeed.METERS_PER_SECOND),
-    "SNVT_speed_f": _Numeric(SensorDeviceClass.SPEED, UnitOfSpeed.METERS_PER_SECOND),
-    "SNVT_speed_mil": _Numeric(
-        SensorDeviceClass.SPEED, UnitOfSpeed.MILLIMETERS_PER_SECOND
-    ),
-    # time
-    "SNVT_time_sec": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS),
-    "SNVT_time_f": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS),
-    "SNVT_time_min": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.MINUTES),
-    "SNVT_time_hour": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.HOURS),
-    "UCPTmaxSendTime": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS),
-    "UCPTminSendTime": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS),
-    "UCPTheartbeat": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS),
-    # counts
-    "SNVT_count": _COUNT,
-    "SNVT_count_f": _COUNT,
-    "SNVT_count_32": _COUNT,
-    "SNVT_count_inc": _COUNT,
-    "SNVT_count_inc_f": _COUNT,
+    "SNVT_volt": _Numeric(SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, precision=1),
+    "SNVT_volt_f": _Numeric(SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, precision=1),
+    "SNVT_volt_kilo": _Numeric(SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.KILOVOLT, precision=1),
+    "SNVT_volt_mil": _Numeric(SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.MILLIVOLT, precision=1),
+    "SNVT_amp": _Numeric(SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE, precision=1),
+    "SNVT_amp_f": _Numeric(SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE, precision=2),
+    "SNVT_amp_mil": _Numeric(SensorDeviceClass.CURRENT, UnitOfElectricCurrent.MILLIAMPERE, precision=1),
+    "SNVT_freq_hz": _Numeric(SensorDeviceClass.FREQUENCY, UnitOfFrequency.HERTZ, precision=1),
+    "SNVT_freq_f": _Numeric(SensorDeviceClass.FREQUENCY, UnitOfFrequency.HERTZ, precision=2),
+    # light and air
+    "SNVT_lux": _Numeric(SensorDeviceClass.ILLUMINANCE, LIGHT_LUX, precision=0, integer=True),
+    "SNVT_ppm": _Numeric(SensorDeviceClass.CO2, UnitOfRatio.PARTS_PER_MILLION, precision=0, integer=True),
+    "SNVT_ppm_f": _Numeric(SensorDeviceClass.CO2, UnitOfRatio.PARTS_PER_MILLION, precision=0),
+    # flow and volume (water or gas when the datapoint's names say so)
+    "SNVT_flow": _Numeric(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.LITERS_PER_SECOND, precision=2),
+    "SNVT_flow_f": _Numeric(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.LITERS_PER_SECOND, precision=2),
+    "SNVT_flow_mil": _Numeric(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.MILLILITERS_PER_SECOND, precision=0, integer=True),
+    "SNVT_flow_p": _Numeric(SensorDeviceClass.VOLUME_FLOW_RATE, UnitOfVolumeFlowRate.CUBIC_METERS_PER_HOUR, precision=1),
+    "SNVT_vol": _VOLUME_LITERS,
+    "SNVT_vol_f": _VOLUME_LITERS,
+    "SNVT_vol_kilo": _VOLUME_CUBIC_METERS,  # kilolitres
+    "SNVT_vol_mil": _VOLUME_MILLILITERS,
+    # pressure and speed
+    "SNVT_press": _Numeric(SensorDeviceClass.PRESSURE, UnitOfPressure.KPA, precision=1),
+    "SNVT_press_f": _Numeric(SensorDeviceClass.PRESSURE, UnitOfPressure.PA, precision=0),
+    "SNVT_press_p": _Numeric(SensorDeviceClass.PRESSURE, UnitOfPressure.PA, precision=0, integer=True),
+    "SNVT_speed": _Numeric(SensorDeviceClass.SPEED, UnitOfSpeed.METERS_PER_SECOND, precision=1),
+    "SNVT_speed_f": _Numeric(SensorDeviceClass.SPEED, UnitOfSpeed.METERS_PER_SECOND, precision=2),
+    "SNVT_speed_mil": _Numeric(SensorDeviceClass.SPEED, UnitOfSpeed.MILLIMETERS_PER_SECOND, precision=0, integer=True),
+    # time: seconds and minutes are delays and intervals; hours count run time
+    "SNVT_time_sec": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS, precision=1),
+    "SNVT_time_f": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS, precision=1),
+    "SNVT_time_min": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.MINUTES, precision=0, integer=True),
+    "SNVT_time_hour": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.HOURS, _TOTAL_INCREASING, 0, integer=True),
+    "UCPTmaxSendTime": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS, precision=1),
+    "UCPTminSendTime": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS, precision=1),
+    "UCPTheartbeat": _Numeric(SensorDeviceClass.DURATION, UnitOfTime.SECONDS, precision=1),
+    # counts: a count may go down (occupants); one whose names say it counts events
+    # (pulses, switchings) only grows, see COUNTERS; *_inc are signed increments
+    "SNVT_count": _count(_MEASUREMENT),
+    "SNVT_count_32": _count(_MEASUREMENT),
+    "SNVT_count_f": _count(_MEASUREMENT, integer=False),
+    "SNVT_count_inc": _count(_MEASUREMENT),
+    "SNVT_count_inc_f": _count(_MEASUREMENT, integer=False),
     # setpoints and limits reported as configuration properties
     "UCPTsetpoint": _TEMPERATURE,
     "UCPTlowLimit1": _Numeric(None, None),
     "UCPThighLimit1": _Numeric(None, None),
+}  # fmt: skip
+
+# A volume whose datapoint, block or device names say water or gas: the device class
+# the Energy dashboard takes (it accepts litres and cubic metres, not millilitres).
+WATER_VOLUMES: Final[dict[_Numeric, _Numeric]] = {
+    volume: _Numeric(SensorDeviceClass.WATER, volume.unit, _TOTAL_INCREASING, volume.precision)
+    for volume in (_VOLUME_LITERS, _VOLUME_CUBIC_METERS)
+}  # fmt: skip
+GAS_VOLUMES: Final[dict[_Numeric, _Numeric]] = {
+    volume: _Numeric(SensorDeviceClass.GAS, volume.unit, _TOTAL_INCREASING, volume.precision)
+    for volume in (_VOLUME_LITERS, _VOLUME_CUBIC_METERS)
+}  # fmt: skip
+
+# A count whose datapoint or block names say it counts events (pulses, switchings,
+# starts, cycles) or totals something: it only grows, and a drop is a meter reset.
+COUNTERS: Final[dict[_Numeric, _Numeric]] = {
+    count: _count(_TOTAL_INCREASING, integer=count.integer)
+    for count in (NUMERIC_TYPES["SNVT_count"], NUMERIC_TYPES["SNVT_count_f"])
 }
+COUNTER_WORDS: Final = ("pulse", "switch", "start", "cycle", "total", "meter", "consum")
 
 # Units a SmartServer may report for a type this module does not know, and what they
 # mean. Anything else is passed through as the unit, without a device class.
@@ -281,6 +336,12 @@ UNIT_CLASSES: Final[dict[str, _Numeric]] = {
     "kPa": NUMERIC_TYPES["SNVT_press"],
     "hPa": _Numeric(SensorDeviceClass.PRESSURE, UnitOfPressure.HPA),
     "bar": _Numeric(SensorDeviceClass.PRESSURE, UnitOfPressure.BAR),
+    "L/s": NUMERIC_TYPES["SNVT_flow"],
+    "l/s": NUMERIC_TYPES["SNVT_flow"],
+    "m³/h": NUMERIC_TYPES["SNVT_flow_p"],
+    "L": _VOLUME_LITERS,
+    "l": _VOLUME_LITERS,
+    "m³": _VOLUME_CUBIC_METERS,
     "m/s": NUMERIC_TYPES["SNVT_speed"],
     "Hz": NUMERIC_TYPES["SNVT_freq_hz"],
     "s": NUMERIC_TYPES["SNVT_time_sec"],
@@ -350,9 +411,11 @@ _SWITCH = DatapointEntities(
     sensors=(
         DatapointSensorDescription(
             key="level",
+            translation_key="switch_level",
             native_unit_of_measurement=PERCENTAGE,
             state_class=SensorStateClass.MEASUREMENT,
-            value_fn=partial(_field, as_number, "value"),
+            suggested_display_precision=0,
+            value_fn=partial(_field, as_float, "value"),
         ),
     ),
     binary_sensors=(
@@ -364,22 +427,43 @@ _SWITCH = DatapointEntities(
     ),
 )
 
-_WORDS: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+def _names_say(datapoint: Datapoint, word: str, *, device: bool = False) -> bool:
+    """Return True when the datapoint's names (or its device's) contain ``word``.
+
+    Anywhere in a name for longer words (``nvoWaterVolume``, ``Humidity``); as a word
+    of its own for short ones (``RH`` in ``nvoSpaceRH``, ``Space_RH``, ``rh sensor``).
+    """
+    names = [datapoint.name, datapoint.instance_name, datapoint.block_name]
+    if device:
+        names.append(datapoint.device_name)
+    for name in names:
+        if not name:
+            continue
+        if len(word) > 3 and word in name.lower():
+            return True
+        if any(part.lower() == word for part in name_words(name)):
+            return True
+    return False
 
 
 def _is_humidity(datapoint: Datapoint) -> bool:
-    """Return True when a percentage datapoint's names say it is relative humidity.
+    """Return True when a percentage datapoint's names say it is relative humidity."""
+    return _names_say(datapoint, "humid") or _names_say(datapoint, "rh")
 
-    "humid" anywhere, or "RH" as a word: ``nvoSpaceRH``, ``Space_RH``, ``rh sensor``.
-    """
-    for name in (datapoint.name, datapoint.instance_name, datapoint.block_name):
-        if not name:
-            continue
-        if "humid" in name.lower():
-            return True
-        if any(word.lower() == "rh" for word in _WORDS.findall(name)):
-            return True
-    return False
+
+def _measured(numeric: _Numeric, datapoint: Datapoint) -> _Numeric:
+    """Refine a type's measure by the datapoint's names: humidity, water, gas, counter."""
+    if numeric is _PERCENT and _is_humidity(datapoint):
+        return _HUMIDITY
+    if numeric in COUNTERS and any(_names_say(datapoint, w) for w in COUNTER_WORDS):
+        return COUNTERS[numeric]
+    if numeric in WATER_VOLUMES:
+        if _names_say(datapoint, "water", device=True):
+            return WATER_VOLUMES[numeric]
+        if _names_say(datapoint, "gas", device=True):
+            return GAS_VOLUMES[numeric]
+    return numeric
 
 
 def _numeric_description(
@@ -394,13 +478,25 @@ def _numeric_description(
         device_class=numeric.device_class,
         native_unit_of_measurement=numeric.unit,
         state_class=numeric.state_class,
+        suggested_display_precision=numeric.precision,
         value_fn=value_fn,
     )
 
 
+def _value_fn(numeric: _Numeric) -> Callable[[JsonValue], StateType]:
+    """Return how values of a measure are read: whole or fractional numbers."""
+    if numeric.integer:
+        return as_integer
+    if numeric.precision is None:
+        return as_number
+    return as_float
+
+
 @lru_cache(maxsize=512)
 def _numeric_entities(numeric: _Numeric) -> DatapointEntities:
-    return DatapointEntities(sensors=(_numeric_description("", numeric, as_number),))
+    return DatapointEntities(
+        sensors=(_numeric_description("", numeric, _value_fn(numeric)),)
+    )
 
 
 @lru_cache(maxsize=512)
@@ -414,7 +510,7 @@ def _structured_entities(
         if (numeric := known.get(name)) is not None:
             sensors.append(
                 _numeric_description(
-                    name, numeric, partial(_field, as_number, name), "field"
+                    name, numeric, partial(_field, _value_fn(numeric), name), "field"
                 )
             )
             continue
@@ -474,9 +570,7 @@ def describe_datapoint(
     if type_name in ENUM_TYPES:
         return DatapointEntities(sensors=(ENUM_TYPES[type_name],))
     if (numeric := NUMERIC_TYPES.get(type_name or "")) is not None:
-        if numeric is _PERCENT and _is_humidity(datapoint):
-            numeric = _HUMIDITY
-        return _numeric_entities(numeric)
+        return _numeric_entities(_measured(numeric, datapoint))
     if isinstance(value, dict):
         fields = tuple(
             (str(name), _kind(field))

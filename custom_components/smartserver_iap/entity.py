@@ -8,7 +8,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .datapoint_types import DatapointEntities, describe_datapoint
-from .naming import display_names
+from .naming import entity_names
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -63,27 +63,54 @@ def async_setup_platform(
 
 def described_datapoints(
     coordinator: SmartServerCoordinator, datapoints: Iterable[Datapoint]
-) -> Iterator[tuple[str, Datapoint, str, DatapointEntities]]:
+) -> Iterator[tuple[str, Datapoint, str | None, DatapointEntities]]:
     """Yield each datapoint of a known device with its name and its entities.
 
     The value read at setup (if any) decides the shape of untyped structured values;
-    every platform builds its entities from the same description.
+    every platform builds its entities from the same description. A name of None
+    names the entity by its device class.
     """
     site = coordinator.site
-    names: dict[str, dict[str, str]] = {}
+    names: dict[str, dict[str, str | None]] = {}
     for dp in datapoints:
         device_id = site.device_of(dp.qualifier)
         if device_id is None:
             continue
         if device_id not in names:
-            names[device_id] = display_names(site.datapoints_of(device_id))
+            names[device_id] = _device_names(coordinator, device_id)
         name = names[device_id].get(dp.qualifier, dp.name)
         yield device_id, dp, name, describe_datapoint(dp, site.value_of(dp.qualifier))
 
 
+def _device_names(
+    coordinator: SmartServerCoordinator, device_id: str
+) -> dict[str, str | None]:
+    """Name every datapoint of a device at once: names depend on their neighbours.
+
+    Both platforms ask for the same names: they are made once per device and made
+    again only when the device's datapoints change.
+    """
+    site = coordinator.site
+    datapoints = site.datapoints_of(device_id)
+    key = tuple((dp.qualifier, dp.instance_name) for dp in datapoints)
+    cached = coordinator.entity_names.get(device_id)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    names = entity_names(
+        site.devices[device_id].name,
+        [
+            (dp, describe_datapoint(dp, site.value_of(dp.qualifier)).device_class)
+            for dp in datapoints
+        ],
+        programmatic=coordinator.programmatic_names,
+    )
+    coordinator.entity_names[device_id] = (key, names)
+    return names
+
+
 # Translation keys whose names the integration builds from the datapoint's name
 # (``{datapoint} state``); every other datapoint entity is named by the datapoint.
-NAMED_BY_TRANSLATION = frozenset({"switch_state", "field"})
+NAMED_BY_TRANSLATION = frozenset({"switch_state", "switch_level", "field"})
 
 
 class SmartServerEntity(Entity):
@@ -169,10 +196,10 @@ class SmartServerDatapointEntity(SmartServerEntity):
         coordinator: SmartServerCoordinator,
         device_id: str,
         datapoint: Datapoint,
-        name: str,
+        name: str | None,
         description: EntityDescription,
     ) -> None:
-        """Name the entity after its datapoint."""
+        """Name the entity after its datapoint (None: after its device class)."""
         super().__init__(coordinator, device_id)
         self.entity_description = description
         self._qualifier = datapoint.qualifier
@@ -180,11 +207,14 @@ class SmartServerDatapointEntity(SmartServerEntity):
         suffix = f"_{description.key}" if description.key else ""
         self._attr_unique_id = f"{coordinator.uid}_{datapoint.qualifier}{suffix}"
         if description.translation_key in NAMED_BY_TRANSLATION:
+            field = description.key
             self._attr_translation_placeholders = {
-                "datapoint": name,
-                "field": description.key,
+                "datapoint": name or datapoint.name,
+                "field": field
+                if coordinator.programmatic_names
+                else field.replace("_", " "),
             }
-        else:
+        elif name is not None:
             self._attr_name = name
 
     @property

@@ -53,7 +53,11 @@ class InventoryOwner(Protocol):
 
     @property
     def host(self) -> str:
-        """Return the SmartServer's host for logs."""
+        """Return the SmartServer's host (task names)."""
+
+    @property
+    def label(self) -> str:
+        """Return how logs name the SmartServer."""
 
 
 class Inventory:
@@ -142,8 +146,8 @@ class Inventory:
                 self._relist |= relist
                 if not self._coordinator.closed:
                     _LOGGER.warning(
-                        "Could not read new devices of SmartServer %s: %s",
-                        self._coordinator.host,
+                        "Could not read new devices of %s: %s",
+                        self._coordinator.label,
                         err,
                     )
                 return
@@ -176,6 +180,6 @@ class Inventory:
             await client.subscribe([*site.subscribed, *newly])
             await client.read_values(newly)
         if changes.added:
-            _LOGGER.debug("New devices on %s: %s", coordinator.host, changes.added)
+            _LOGGER.debug("New devices on %s: %s", coordinator.label, changes.added)
             self.new_devices.announce([site.devices[d] for d in changes.added])
         self.new_datapoints.announce([site.datapoints[q] for q in newly])

@@ -1,8 +1,9 @@
-"""Options flow: which devices and datapoints an entry follows.
+"""Options flow: which devices and datapoints an entry follows, and its settings.
 
 Every provisioned device by default (devices added later included), chosen devices, or
 chosen datapoints picked one device at a time, so that a SmartServer with thousands of
-datapoints never shows them in one list.
+datapoints never shows them in one list. Settings (switches that do not choose
+datapoints) have a form of their own; each part keeps what the other chose.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from homeassistant.config_entries import (
     OptionsFlowWithReload,
 )
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -22,7 +24,12 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from .const import CONF_DATAPOINTS, CONF_DEVICES, LARGE_DATAPOINT_COUNT
+from .const import (
+    CONF_DATAPOINTS,
+    CONF_DEVICES,
+    CONF_PROGRAMMATIC_NAMES,
+    LARGE_DATAPOINT_COUNT,
+)
 from .iap.models import Direction
 from .naming import display_names
 
@@ -34,6 +41,8 @@ if TYPE_CHECKING:
     from .iap.site import Site
 
 CONF_DEVICE = "device"
+# Options that are settings, not the choice of datapoints: key -> default.
+SETTINGS: dict[str, bool] = {CONF_PROGRAMMATIC_NAMES: False}
 
 
 def _device_label(device: Device) -> str:
@@ -84,7 +93,12 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
             return self.async_abort(reason="not_loaded")
         return self.async_show_menu(
             step_id="init",
-            menu_options=["follow_all", "choose_devices", "choose_datapoints"],
+            menu_options=[
+                "follow_all",
+                "choose_devices",
+                "choose_datapoints",
+                "settings",
+            ],
             description_placeholders={
                 "followed": str(len(self._site.subscribed)),
                 "devices": str(len(self._site.devices)),
@@ -229,9 +243,34 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
         }
         return await self._async_done(len(self._chosen))
 
+    # -- settings ----------------------------------------------------------------------
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the settings; what is followed stays as it is."""
+        options = self.config_entry.options
+        if user_input is not None:
+            followed = {k: v for k, v in options.items() if k not in SETTINGS}
+            return self.async_create_entry(data={**followed, **user_input})
+        return self.async_show_form(
+            step_id="settings",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(key, default=options.get(key, default)): (
+                        BooleanSelector()
+                    )
+                    for key, default in SETTINGS.items()
+                }
+            ),
+        )
+
     # -- saving ------------------------------------------------------------------------
 
     async def _async_done(self, count: int) -> ConfigFlowResult:
+        # Choosing datapoints keeps the settings.
+        options = self.config_entry.options
+        self._options.update({k: options[k] for k in SETTINGS if k in options})
         if count > LARGE_DATAPOINT_COUNT:
             self._count = count
             return await self.async_step_confirm_large()

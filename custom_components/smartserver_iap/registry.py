@@ -49,6 +49,13 @@ class DeviceRegistrySync:
             return self.hub_identifier
         return (DOMAIN, f"{self.uid}_{device_id}")
 
+    def device_id_of(self, device: dr.DeviceEntry) -> str | None:
+        """Return the SmartServer's id of a device entry, None if it is not current."""
+        for device_id in self._site.devices:
+            if self.identifier(device_id) in device.identifiers:
+                return device_id
+        return None
+
     def hub_device_info(self) -> DeviceInfo:
         """Return the SmartServer's own device entry."""
         sc = self._site.smartserver

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from custom_components.smartserver_iap.naming import readable_name
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
 
 from .hass_config import write_config
@@ -68,7 +69,7 @@ async def test_real_home_assistant_follows_the_simulator(
                     name = state["attributes"].get("friendly_name", "")
                     if (
                         entity_id.startswith("sensor.")
-                        and name.endswith(datapoint.instance_name or datapoint.name)
+                        and name.endswith(readable_name(datapoint.name))
                         and datapoint.device.name in name
                     ):
                         return entity_id

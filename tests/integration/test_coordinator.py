@@ -6,13 +6,17 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 
 from custom_components.smartserver_iap.binary_sensor import (
     DeviceHealthBinarySensor,
@@ -32,11 +36,11 @@ from custom_components.smartserver_iap.iap.events import (
     ConnectionLost,
     DeviceDeleted,
     Resynced,
-    ServerTime,
     SubscriptionTakenOver,
 )
 from custom_components.smartserver_iap.iap.models import DeviceStatus
 from custom_components.smartserver_iap.sensor import datapoint_sensors
+from smartserver_sim import SimOptions
 
 from .conftest import PASSWORD, USERNAME, state_of, wait_for
 
@@ -51,8 +55,8 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import device_registry as dr, entity_registry as er
-    import pytest
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
     from smartserver_sim import SmartServerSim
 
@@ -237,7 +241,7 @@ async def test_live_link_fails_hard(
     await hass.async_block_till_done()
     assert run_live.call_count == 3
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    expected = f"Live link of SmartServer {coordinator.host} stopped: nonsense; "
+    expected = f"Live link of {coordinator.label} stopped: nonsense; "
     assert [r.getMessage() for r in errors] == [expected + "restarting in 60 s"]
 
 
@@ -487,7 +491,7 @@ async def test_other_events(
     init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A takeover is a warning per event; the server clock is not used."""
+    """A takeover is a warning per event; an event of no known kind is logged."""
     caplog.set_level(logging.DEBUG, logger=LOGGER)
     coordinator = init_integration.runtime_data
     coordinator.handle_event(SubscriptionTakenOver(healed=True))
@@ -498,12 +502,13 @@ async def test_other_events(
         if r.levelno == logging.WARNING and "took over" in r.getMessage()
     ]
     assert len(warnings) == 2
-    assert coordinator.host in warnings[0]
+    # Named by name and host: two SmartServers on one host stay apart.
+    assert "SmartServer 'SmartServer IoT' (127.0.0.1)" in warnings[0]
     assert "dedicated SmartServer user" in warnings[0]
     assert "taken back: yes" in warnings[0]
     assert "taken back: no" in warnings[1]
     assert PASSWORD not in " ".join(warnings)
-    coordinator.handle_event(ServerTime(None))
+    coordinator.handle_event(cast("Any", "a kind of event added later"))
     assert messages(caplog, "Unhandled live event")
     # Deleting a device the site does not know removes nothing.
     coordinator.handle_event(DeviceDeleted("no such device"))
@@ -553,3 +558,29 @@ async def test_entities_skip_unknown_devices(
     device = next(d for d in site.devices.values() if not d.is_smartserver)
     site.set_status(device.id, DeviceStatus(state=None, health=None))
     assert DeviceHealthBinarySensor(coordinator, device.id).is_on is None
+
+
+@pytest.mark.parametrize(
+    "sim_options",
+    [SimOptions(auto_updates=False, cpu_interval=None, ntf_time_interval=0.02)],
+)
+async def test_server_time_is_kept_quietly(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """NTF:TIME every few seconds is kept for diagnostics, not logged."""
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    coordinator = init_integration.runtime_data
+    await wait_for(lambda: coordinator.server_time is not None)
+    received = coordinator.server_time_received
+    await wait_for(lambda: coordinator.server_time_received != received)
+    # Other frames (the simulator's "device does not respond" notices) may be logged.
+    assert not messages(caplog, "ServerTime")
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    # The simulator's clock is this machine's: no offset to speak of.
+    assert abs(diagnostics["coordinator"]["server_time"]["offset_s"]) < 5

@@ -6,9 +6,21 @@ import math
 from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.components.sensor.const import (
+    DEVICE_CLASS_STATE_CLASSES,
+    DEVICE_CLASS_UNITS,
+    STATE_CLASS_UNITS,
+)
 import pytest
 
 from custom_components.smartserver_iap.datapoint_types import (
+    NUMERIC_TYPES,
+    STRUCTURED_TYPES,
+    SWITCH_TYPES,
+    UNIT_CLASSES,
+    DatapointSensorDescription,
+    as_float,
+    as_integer,
     as_number,
     as_state,
     as_text,
@@ -23,13 +35,14 @@ def dp(
     *,
     instance_name: str | None = None,
     block: str = "Block",
+    device: str = "Device",
     unit: str | None = None,
     value: Any = None,
 ) -> Datapoint:
     return Datapoint(
         qualifier=f"sc/lon/1.1/{block}/0/{name}",
         device_id="sc.1",
-        device_name="Device",
+        device_name=device,
         block_name=block,
         block_index=0,
         name=name,
@@ -94,6 +107,19 @@ def dp(
             SensorStateClass.MEASUREMENT,
         ),
         ("SNVT_count", None, None, SensorStateClass.MEASUREMENT),
+        ("SNVT_count_inc", None, None, SensorStateClass.MEASUREMENT),
+        (
+            "SNVT_time_hour",
+            SensorDeviceClass.DURATION,
+            "h",
+            SensorStateClass.TOTAL_INCREASING,
+        ),
+        (
+            "SNVT_vol",
+            SensorDeviceClass.VOLUME,
+            "L",
+            SensorStateClass.TOTAL_INCREASING,
+        ),
         (
             "UCPTmaxSendTime",
             SensorDeviceClass.DURATION,
@@ -244,3 +270,184 @@ def test_value_functions() -> None:
     assert as_text("x" * 300) == "x" * 255
     assert as_state(2.5) == 2.5
     assert as_state("abc") == "abc"
+
+
+def every_description() -> list[tuple[str, DatapointSensorDescription]]:
+    """Return every sensor description the type table can produce, with its origin."""
+    variants = (
+        ("nvoValue", "Device"),
+        ("nvoSpaceRH", "Device"),
+        ("nvoValue", "Water Meter"),
+        ("nvoGasVolume", "Device"),
+    )
+    # The plain type, and the refinements the datapoint's names make.
+    described = [
+        (f"{type_name} {name} in {device}", dp(type_name, name, device=device))
+        for type_name in NUMERIC_TYPES
+        for name, device in variants
+    ]
+    described.extend(
+        (type_name, dp(type_name)) for type_name in (*SWITCH_TYPES, *STRUCTURED_TYPES)
+    )
+    described.extend(
+        (f"unit {unit}", dp("SNVT_unknown_x", unit=unit, value=1.0))
+        for unit in UNIT_CLASSES
+    )
+    return [
+        (origin, sensor)
+        for origin, datapoint in described
+        for sensor in describe_datapoint(datapoint).sensors
+    ]
+
+
+def test_type_table_fits_home_assistant() -> None:
+    """Each device class, state class and unit is a combination HA accepts.
+
+    An energy type without ``total_increasing`` (or a water volume in mL) fails here:
+    HA would warn and leave it off the Energy dashboard and out of long-term sums.
+    """
+    wrong: list[str] = []
+    for origin, sensor in every_description():
+        device_class = sensor.device_class
+        unit = sensor.native_unit_of_measurement
+        state_class = sensor.state_class
+        if device_class is not None:
+            units = DEVICE_CLASS_UNITS.get(SensorDeviceClass(device_class))
+            if units is not None and unit not in units:
+                wrong.append(f"{origin}: unit {unit} not for {device_class}")
+            classes = DEVICE_CLASS_STATE_CLASSES.get(SensorDeviceClass(device_class))
+            if classes is not None and state_class is not None:
+                if SensorStateClass(state_class) not in classes:
+                    wrong.append(f"{origin}: {state_class} not for {device_class}")
+        if state_class is not None:
+            allowed = STATE_CLASS_UNITS.get(SensorStateClass(state_class))
+            if allowed is not None and unit not in allowed:
+                wrong.append(f"{origin}: unit {unit} not for {state_class}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_typed_number_has_a_display_precision() -> None:
+    """A flow of 0.384 L/s must not show as 0 L/s: each type says its decimals."""
+    missing = [
+        origin
+        for origin, sensor in every_description()
+        if not origin.startswith(("unit ", *STRUCTURED_TYPES))
+        and sensor.native_unit_of_measurement is not None
+        and sensor.suggested_display_precision is None
+    ]
+    assert not missing
+    (flow,) = describe_datapoint(dp("SNVT_flow")).sensors
+    assert flow.suggested_display_precision is not None
+    assert round(0.384, flow.suggested_display_precision) > 0
+
+
+@pytest.mark.parametrize(
+    "type_name",
+    [
+        "SNVT_elec_kwh",
+        "SNVT_elec_kwh_l",
+        "SNVT_elec_whr",
+        "SNVT_elec_whr_f",
+        "SNVT_time_hour",
+        "SNVT_vol",
+        "SNVT_vol_f",
+        "SNVT_vol_kilo",
+        "SNVT_vol_mil",
+    ],
+)
+def test_meter_readings_are_total_increasing(type_name: str) -> None:
+    """Meter readings, counts and run hours grow: long-term statistics sum them."""
+    (sensor,) = describe_datapoint(dp(type_name)).sensors
+    assert sensor.state_class == SensorStateClass.TOTAL_INCREASING
+
+
+@pytest.mark.parametrize("type_name", ["SNVT_count", "SNVT_count_32", "SNVT_count_f"])
+@pytest.mark.parametrize(
+    ("name", "state_class"),
+    [
+        # Counting events: only grows, and a drop is a reset.
+        ("nvoPulseCount", SensorStateClass.TOTAL_INCREASING),
+        ("nvoSwitchCount", SensorStateClass.TOTAL_INCREASING),
+        ("nvoStarts", SensorStateClass.TOTAL_INCREASING),
+        # A count that goes down as well (occupants, items in stock).
+        ("nvoOccupantCount", SensorStateClass.MEASUREMENT),
+        ("nvoValue", SensorStateClass.MEASUREMENT),
+    ],
+)
+def test_counts_by_name(
+    type_name: str, name: str, state_class: SensorStateClass
+) -> None:
+    """A count sums only when its name says it counts events."""
+    (sensor,) = describe_datapoint(dp(type_name, name)).sensors
+    assert sensor.state_class == state_class
+
+
+@pytest.mark.parametrize(
+    ("type_name", "name", "device", "device_class", "unit"),
+    [
+        ("SNVT_vol_kilo", "nvoVolume", "Water Meter", SensorDeviceClass.WATER, "m³"),
+        ("SNVT_vol", "nvoWaterUse", "Device", SensorDeviceClass.WATER, "L"),
+        ("SNVT_vol_kilo", "nvoGasVolume", "Device", SensorDeviceClass.GAS, "m³"),
+        ("SNVT_vol_kilo", "nvoVolume", "Oil Tank", SensorDeviceClass.VOLUME, "m³"),
+        # The Energy dashboard takes no millilitres: a volume it stays.
+        ("SNVT_vol_mil", "nvoVolume", "Water Meter", SensorDeviceClass.VOLUME, "mL"),
+    ],
+)
+def test_water_and_gas_volumes(
+    type_name: str,
+    name: str,
+    device: str,
+    device_class: SensorDeviceClass,
+    unit: str,
+) -> None:
+    """Volumes named water or gas get the device class the Energy dashboard takes."""
+    (sensor,) = describe_datapoint(dp(type_name, name, device=device)).sensors
+    assert sensor.device_class == device_class
+    assert sensor.native_unit_of_measurement == unit
+    assert sensor.state_class == SensorStateClass.TOTAL_INCREASING
+
+
+@pytest.mark.parametrize(
+    ("type_name", "raw", "state"),
+    [
+        # Whole-number types: the same state whatever the JSON number's form.
+        ("SNVT_ppm", 565.0, 565),
+        ("SNVT_ppm", 1777, 1777),
+        ("SNVT_count", 4804771.0, 4804771),
+        ("SNVT_count", 12.5, 12.5),
+        # Fractional types: always a float.
+        ("SNVT_temp_p", 21, 21.0),
+        ("SNVT_temp_p", 21.25, 21.25),
+        ("SNVT_flow", 0.384, 0.384),
+        ("SNVT_ppm", "565", None),
+    ],
+)
+def test_numbers_are_consistent(type_name: str, raw: Any, state: Any) -> None:
+    (sensor,) = describe_datapoint(dp(type_name)).sensors
+    value = sensor.value_fn(raw)
+    assert value == state
+    assert type(value) is type(state)
+
+
+def test_integer_and_float_readers() -> None:
+    assert as_integer(3.0) == 3
+    assert isinstance(as_integer(3.0), int)
+    assert as_integer(None) is None
+    assert as_float(3) == 3.0
+    assert isinstance(as_float(3), float)
+    assert as_float(True) is None
+
+
+@pytest.mark.parametrize(
+    ("type_name", "device_class"),
+    [
+        ("SNVT_temp_p", "temperature"),
+        ("SNVT_count", None),
+        ("SNVT_occupancy", None),
+        ("SNVT_switch", None),
+        ("SNVT_temp_setpt", None),
+    ],
+)
+def test_device_class_for_names(type_name: str, device_class: str | None) -> None:
+    """Only a datapoint that is one sensor of a real device class is named by it."""
+    assert describe_datapoint(dp(type_name)).device_class == device_class

@@ -7,13 +7,17 @@ from typing import TYPE_CHECKING
 
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
 )
 from syrupy.filters import props
 
-from .conftest import PASSWORD
+from custom_components.smartserver_iap.const import DOMAIN
+
+from .conftest import PASSWORD, SMARTSERVER_UID
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import device_registry as dr
     from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
     from syrupy.assertion import SnapshotAssertion
@@ -42,3 +46,66 @@ async def test_diagnostics(
     assert result["entry"]["data"]["username"] == "**REDACTED**"
     assert result["coordinator"]["connected"] is True
     assert result["coordinator"]["client_stats"]["logins"] >= 1
+
+
+async def test_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """A child device's download holds that device and its datapoints, nothing else."""
+    site = init_integration.runtime_data.site
+    meter = next(d for d in site.devices.values() if d.name == "Energy Meter")
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{SMARTSERVER_UID}_{meter.id}"), init_integration.entry_id
+    )
+    assert device is not None
+    result = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, device
+    )
+    assert result == snapshot(exclude=props("timestamp"))
+    qualifiers = set(result["device"]["datapoints"])
+    assert qualifiers == {dp.qualifier for dp in site.datapoints_of(meter.id)}
+    # The entry's data and the other devices are not part of it.
+    assert "entry" not in result
+    text = json.dumps(result)
+    assert PASSWORD not in text
+    assert "Water Meter" not in text
+
+
+async def test_device_diagnostics_of_a_stale_device(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A device the SmartServer no longer has reports no device."""
+    orphan = device_registry.async_get_or_create(
+        config_entry_id=init_integration.entry_id,
+        identifiers={(DOMAIN, f"{SMARTSERVER_UID}_999")},
+    )
+    result = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, orphan
+    )
+    assert result == {"link_connected": True, "device": None}
+
+
+async def test_hub_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The SmartServer's own device adds the entry's link state and counters."""
+    hub = device_registry.async_get_device_by_identifier(
+        (DOMAIN, SMARTSERVER_UID), init_integration.entry_id
+    )
+    assert hub is not None
+    result = await get_diagnostics_for_device(hass, hass_client, init_integration, hub)
+    assert result["device"]["category"] == "SC"
+    assert result["coordinator"]["followed"] == len(
+        init_integration.runtime_data.site.subscribed
+    )
+    assert "entry" not in result

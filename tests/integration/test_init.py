@@ -44,7 +44,7 @@ async def test_setup_and_unload(
     assert entry.state is ConfigEntryState.LOADED
     coordinator = entry.runtime_data
     assert coordinator.connected
-    assert len(coordinator.site.subscribed) == 46
+    assert len(coordinator.site.subscribed) == 47
     # One listing of devices and datapoints each, whatever the count: no per-entity I/O.
     assert coordinator.client.stats.requests < 15
 
@@ -107,23 +107,6 @@ async def test_setup_failures(
         assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
     else:
         assert entry.error_reason_translation_key == reason
-
-
-async def test_setup_locked_out(hass: HomeAssistant, sim: SmartServerSim) -> None:
-    """A lockout is temporary: setup is retried later, no reauth."""
-    sim.options.lockout_failures = 1
-    sim.options.lockout_duration = 60
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SMARTSERVER_UID,
-        data=entry_data(sim, **{CONF_PASSWORD: "wrong"}),
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.SETUP_RETRY
-    assert entry.error_reason_translation_key == "locked_out"
-    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
 
 async def test_setup_server_error(

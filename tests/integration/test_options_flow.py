@@ -10,6 +10,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.smartserver_iap.const import (
     CONF_DATAPOINTS,
     CONF_DEVICES,
+    CONF_PROGRAMMATIC_NAMES,
     DOMAIN,
     LARGE_DATAPOINT_COUNT,
 )
@@ -32,6 +33,7 @@ async def start(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
         "follow_all",
         "choose_devices",
         "choose_datapoints",
+        "settings",
     ]
     return result
 
@@ -223,3 +225,39 @@ async def test_options_not_loaded(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_loaded"
+
+
+async def test_settings_and_choices_keep_each_other(
+    hass: HomeAssistant, sim: SmartServerSim
+) -> None:
+    """Settings leave the followed devices alone, and choosing devices the settings."""
+    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=sim.scenario.smartserver().uid,
+        data=entry_data(sim),
+        options={CONF_DEVICES: [meter.id]},
+    )
+    await setup_entry(hass, entry)
+    result = await choose(hass, await start(hass, entry), {"next_step_id": "settings"})
+    assert result["step_id"] == "settings"
+    key, _ = field(result, CONF_PROGRAMMATIC_NAMES)
+    assert key.default() is False
+    result = await choose(hass, result, {CONF_PROGRAMMATIC_NAMES: True})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_DEVICES: [meter.id], CONF_PROGRAMMATIC_NAMES: True}
+    await hass.async_block_till_done()
+    # Reloaded with the LON names.
+    names = {
+        state.name
+        for state in hass.states.async_all("sensor")
+        if state.name and "nvo" in state.name
+    }
+    assert names
+
+    result = await choose(
+        hass, await start(hass, entry), {"next_step_id": "follow_all"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_PROGRAMMATIC_NAMES: True}
+    await hass.async_block_till_done()

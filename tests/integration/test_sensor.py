@@ -14,9 +14,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.smartserver_iap import PLATFORMS
+from custom_components.smartserver_iap.const import CONF_PROGRAMMATIC_NAMES, DOMAIN
 from custom_components.smartserver_iap.iap.client import IapClient
 
-from .conftest import setup_entry, state_of, wait_for
+from .conftest import SMARTSERVER_UID, entry_data, setup_entry, state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -146,3 +147,72 @@ async def setup_entry_without_values(
 
     with patch.object(IapClient, "read_values", no_values):
         await setup_entry(hass, entry)
+
+
+@pytest.mark.parametrize(
+    ("programmatic", "expected"),
+    [
+        (
+            False,
+            {
+                "AirQuality/0/nvoCO2": ("sensor.air_quality_meeting_room_co2", "CO2"),
+                # Named by its device class, which Home Assistant translates.
+                "AirQuality/0/nvoTemp": (
+                    "sensor.air_quality_meeting_room_temperature",
+                    "Temperature",
+                ),
+                "Thermostat/0/nvoSpaceTemp": (
+                    "sensor.thermostat_buro_1_space_temperature",
+                    "Space temperature",
+                ),
+                "Phase/2/nvoVoltage": (
+                    "sensor.energy_meter_phase_2_voltage",
+                    "Phase 2 voltage",
+                ),
+            },
+        ),
+        (
+            True,
+            {
+                "AirQuality/0/nvoCO2": (
+                    "sensor.air_quality_meeting_room_nvoco2",
+                    "nvoCO2",
+                ),
+                "AirQuality/0/nvoTemp": (
+                    "sensor.air_quality_meeting_room_nvotemp",
+                    "nvoTemp",
+                ),
+                "Thermostat/0/nvoSpaceTemp": (
+                    "sensor.thermostat_buro_1_nvospacetemp",
+                    "nvoSpaceTemp",
+                ),
+                "Phase/2/nvoVoltage": (
+                    "sensor.energy_meter_phase_2_nvovoltage",
+                    "Phase 2 nvoVoltage",
+                ),
+            },
+        ),
+    ],
+)
+async def test_entity_names(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    entity_registry: er.EntityRegistry,
+    programmatic: bool,
+    expected: dict[str, tuple[str, str]],
+) -> None:
+    """Readable names by default; the option keeps the LON names for integrators."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=SMARTSERVER_UID,
+        data=entry_data(sim),
+        options={CONF_PROGRAMMATIC_NAMES: programmatic},
+    )
+    await setup_entry(hass, entry)
+    for suffix, (entity_id, name) in expected.items():
+        registry_entry = entity_registry.async_get(entity_id)
+        assert registry_entry is not None, entity_id
+        assert registry_entry.unique_id.endswith(suffix)
+        assert registry_entry.original_name == name
+    link = entity_registry.async_get("binary_sensor.smartserver_iot_live_link")
+    assert link is not None

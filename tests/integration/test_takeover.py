@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.smartserver_iap import connection
 from custom_components.smartserver_iap.const import DOMAIN
 from custom_components.smartserver_iap.iap.events import SubscriptionTakenOver
-from custom_components.smartserver_iap.takeover import TakeoverIssue
+from custom_components.smartserver_iap.issues import TakeoverIssue
 
 from .conftest import FAST_LIVE, USERNAME, setup_entry, wait_for
 
@@ -38,13 +38,13 @@ async def test_issue_raised_and_withdrawn(
     takeover = TakeoverIssue(hass, entry, "smartserver.local")
     issue_id = f"subscription_taken_over_{entry.entry_id}"
 
-    takeover.reported(healed=True)
+    takeover.reported(healed=True, label="SmartServer 'Plant room' (smartserver.local)")
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "subscription_taken_over"
     assert issue.translation_placeholders == {
         "host": "smartserver.local",
-        "title": "Plant room",
+        "name": "Plant room",
     }
     assert issue.severity is ir.IssueSeverity.WARNING
     assert not issue.is_fixable
@@ -53,7 +53,9 @@ async def test_issue_raised_and_withdrawn(
     await pass_time(hass, freezer, hours=20)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     # Another takeover: the quiet period starts again.
-    takeover.reported(healed=False)
+    takeover.reported(
+        healed=False, label="SmartServer 'Plant room' (smartserver.local)"
+    )
     await pass_time(hass, freezer, hours=20)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     await pass_time(hass, freezer, hours=4, minutes=1)

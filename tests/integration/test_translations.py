@@ -15,8 +15,10 @@ from custom_components.smartserver_iap.datapoint_types import (
     describe_datapoint,
 )
 from custom_components.smartserver_iap.event import DEVICE_DESCRIPTION, HUB_DESCRIPTION
+from custom_components.smartserver_iap.issues import (
+    SUBSCRIPTION_TAKEN_OVER as ISSUE_KEY,
+)
 from custom_components.smartserver_iap.sensor import ACTIVE_ALARMS_DESCRIPTION
-from custom_components.smartserver_iap.takeover import ISSUE_KEY
 
 from .test_datapoint_types import dp
 

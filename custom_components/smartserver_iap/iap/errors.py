@@ -105,6 +105,14 @@ class IapProtocolError(IapError):
     """The SmartServer answered something the client cannot interpret."""
 
 
+class IapPermissionError(IapProtocolError):
+    """The SmartServer refused a request of a logged-in user (HTTP 403).
+
+    The credentials are fine; the user's role lacks a permission the request needs
+    (or the request is one nobody may make, such as writing an output).
+    """
+
+
 class IapNotFoundError(IapError):
     """The addressed device, datapoint or alarm does not exist (HTTP 404)."""
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from .errors import IapError
     from .models import Alarm, DatapointUpdate, DeviceStatus
 
 
@@ -97,10 +98,16 @@ class ConnectionLost:
     entities unavailable every time. ``new_outage`` is False for a drop during an outage
     that is still going on (the link came back but did not stay up for
     ``LiveOptions.stable_after``): report an outage once, not once per flap.
+
+    ``error`` is the client error behind it, when there is one. During an outage a
+    further event (``new_outage`` False) reports a cause someone must act on when it
+    first appears: a certificate that is not the trusted one, a lockout, a permission
+    the user lacks.
     """
 
     reason: str
     new_outage: bool = True
+    error: IapError | None = None
 
 
 @dataclass(slots=True, frozen=True)

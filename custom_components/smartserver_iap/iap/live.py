@@ -19,9 +19,11 @@ import aiohttp
 
 from .errors import (
     IapAuthenticationError,
+    IapCertificateError,
     IapConnectionError,
     IapError,
     IapLockedOutError,
+    IapPermissionError,
 )
 from .events import (
     ConnectionLost,
@@ -54,15 +56,24 @@ _DATA_TYPES = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
 _MESSAGE_TOO_BIG = aiohttp.WSCloseCode.MESSAGE_TOO_BIG
 # max_age of the read-back after a planned session renewal when resync_max_age is None.
 _RENEWAL_MAX_AGE = 60.0
+# Causes of an outage that retrying alone does not fix (or not soon): reported as soon
+# as they appear, not only when the outage starts.
+_NEEDS_ATTENTION = (IapCertificateError, IapLockedOutError, IapPermissionError)
 
 
 class LinkLost(IapConnectionError):
-    """The live link broke; ``wait`` is the least time before the next attempt."""
+    """The live link broke; ``wait`` is the least time before the next attempt.
 
-    def __init__(self, reason: str, wait: float = 0.0) -> None:
-        """Store why the link broke and how long to wait at least."""
+    ``error`` is the client error behind it, when there is one.
+    """
+
+    def __init__(
+        self, reason: str, wait: float = 0.0, error: IapError | None = None
+    ) -> None:
+        """Store why the link broke, how long to wait at least, and the error."""
         super().__init__(reason)
         self.wait = wait
+        self.error = error
 
 
 class LiveListener:
@@ -102,6 +113,8 @@ class LiveListener:
         self._ever_connected = False
         self._up_since: float | None = None
         self._renewed = False
+        # The kind of cause the last ConnectionLost of this outage reported.
+        self._reported: type[IapError] | None = None
 
     async def stop(self) -> None:
         """Make a running ``run`` return, closing its WebSocket."""
@@ -141,15 +154,16 @@ class LiveListener:
                     await self._connect_and_pump(handler)
                 except IapLockedOutError as err:
                     # Locked out (or told to wait): an outage, never a reason to reauth.
-                    lost = LinkLost(f"locked out: {err}", err.retry_after or 0.0)
+                    lost = LinkLost(f"locked out: {err}", err.retry_after or 0.0, err)
                 except IapAuthenticationError:
                     raise
                 except LinkLost as err:
                     lost = err
                 except IapError as err:
-                    lost = LinkLost(str(err))
+                    lost = LinkLost(str(err), error=err)
                 except (aiohttp.ClientError, OSError, TimeoutError) as err:
-                    lost = LinkLost(str(map_client_error(err, "live link")))
+                    mapped = map_client_error(err, "live link")
+                    lost = LinkLost(str(mapped), error=mapped)
                 else:
                     # Planned: the session was renewed, reconnect on the new one now.
                     lost = None
@@ -173,6 +187,7 @@ class LiveListener:
         ):
             # The link was stable: a later loss is a new outage.
             self._outage = False
+            self._reported = None
             self.backoff.reset()
         return up_since is not None
 
@@ -182,12 +197,19 @@ class LiveListener:
         reason = str(lost)
         _LOGGER.debug("Live link lost: %s", reason)
         new_outage = not self._outage
-        if new_outage or was_up:
+        error = lost.error
+        new_cause = isinstance(error, _NEEDS_ATTENTION) and (
+            type(error) is not self._reported
+        )
+        if new_outage or was_up or new_cause:
             # Every drop of a resynced link is reported (its consumers showed it as
             # up); only the first drop of an outage starts a new one.
             self._outage = True
+            self._reported = None if error is None else type(error)
             self._stats.connection_losses += new_outage
-            self._emit(handler, ConnectionLost(reason, new_outage=new_outage))
+            self._emit(
+                handler, ConnectionLost(reason, new_outage=new_outage, error=error)
+            )
         delay = max(self.backoff.next_delay(), lost.wait)
         try:
             async with asyncio.timeout(delay):
@@ -211,7 +233,7 @@ class LiveListener:
         except IapAuthenticationError:
             raise
         except IapError as err:
-            raise LinkLost(f"resync failed: {err}") from err
+            raise LinkLost(f"resync failed: {err}", error=err) from err
 
     async def _connect_and_pump(self, handler: Callable[[LiveEvent], None]) -> None:
         """Run one link; return on a planned reconnect, raise when it is lost."""
@@ -368,5 +390,5 @@ class LiveListener:
         except IapAuthenticationError:
             raise
         except IapError as err:
-            raise LinkLost(f"live check failed: {err}") from err
+            raise LinkLost(f"live check failed: {err}", error=err) from err
         raise LinkLost("no live update after re-subscribing: the link is dead")

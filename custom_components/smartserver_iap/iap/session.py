@@ -24,6 +24,7 @@ from .errors import (
     IapError,
     IapLockedOutError,
     IapNotFoundError,
+    IapPermissionError,
     IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
@@ -345,6 +346,8 @@ class IapSession:
         message = f"{what}: HTTP {status}" + (f" ({detail})" if detail else "")
         if status == 404:
             raise IapNotFoundError(message)
+        if status == 403:
+            raise IapPermissionError(message)
         if status == 422:
             raise IapPriorityConflictError(message)
         if status >= 500 or status == 408:
@@ -358,8 +361,7 @@ class IapSession:
 
         A refused session (401, or a redirect to a login page) triggers one fresh
         login and one retry; a second refusal raises IapAuthenticationError. (403
-        means "not allowed", e.g. writing an output, and is a protocol error, not a
-        session problem.)
+        means "not allowed": IapPermissionError, not a session problem.)
         """
         url = self.url(path, query)
         body = None if json_body is NO_BODY else orjson.dumps(json_body)
