@@ -44,7 +44,8 @@ class SimOptions:
     ws_refuse_status: int = 401
     # [GUESS] Close code when a session expires or logs out while its WS is open.
     ws_expiry_close_code: int = 1008
-    # [GUESS] DEL:ALARM payload: the whole alarm object or just {"id": n}.
+    # [GUESS] CRT:ALARM and DEL:ALARM payloads: the whole alarm object or just {"id": n}.
+    crt_alarm_payload: Literal["object", "id"] = "object"
     del_alarm_payload: Literal["object", "id"] = "object"
     # [GUESS] Whether a subscribe request pushes the current values at once.
     subscribe_pushes_values: bool = False

@@ -12,6 +12,7 @@ from homeassistant.exceptions import (
 )
 from homeassistant.helpers import config_validation as cv
 
+from .alarms import async_remove_store
 from .connection import create_client
 from .const import DOMAIN
 from .coordinator import (
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
     Platform.LIGHT,
     Platform.NUMBER,
     Platform.SELECT,
@@ -127,5 +130,6 @@ async def async_remove_config_entry_device(
 async def async_remove_entry(
     hass: HomeAssistant, entry: SmartServerConfigEntry
 ) -> None:
-    """Take the entry's repair issue with it."""
+    """Take the entry's repair issue and the alarms it announced with it."""
     ProblemIssues(hass, entry).clear()
+    await async_remove_store(hass, entry)

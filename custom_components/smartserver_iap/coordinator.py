@@ -12,7 +12,9 @@ site model (``client.site``), which the live listener keeps current before it ca
 
 Who does what: ``inventory.py`` follows devices that appear, change or vanish;
 ``registry.py`` keeps the device registry in step; ``follow.py`` turns the options
-into the followed set; ``writes.py`` writes inputs; ``diagnostics.py`` reports.
+into the followed set; ``alarms.py`` keeps the active alarms and announces them;
+``issues.py`` raises repair issues (also of a stolen subscription); ``writes.py``
+writes inputs; ``diagnostics.py`` reports.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
+from .alarms import AlarmTracker
 from .const import CONF_PROGRAMMATIC_NAMES, DOMAIN
 from .follow import FollowPolicy
 from .iap.errors import IapAuthenticationError, IapError, IapNotFoundError
@@ -41,7 +44,7 @@ from .iap.events import (
     SubscriptionTakenOver,
 )
 from .inventory import Inventory
-from .issues import ProblemIssues
+from .issues import ProblemIssues, TakeoverIssue
 from .listeners import CallbackRegistry
 from .naming import smartserver_label
 from .registry import DeviceRegistrySync
@@ -109,6 +112,8 @@ class SmartServerCoordinator:
         self.writes = DatapointWriter(hass, entry, client, self.datapoint_listeners)
         self.inventory = Inventory(self)
         self.issues = ProblemIssues(hass, entry)
+        self.alarms = AlarmTracker(self)
+        self.takeover = TakeoverIssue(hass, entry, self.host)
         self._live_task: asyncio.Task[None] | None = None
         self._first_sync_timer: CALLBACK_TYPE | None = None
         self._restart_timer: CALLBACK_TYPE | None = None
@@ -166,6 +171,7 @@ class SmartServerCoordinator:
         if followed:
             await client.subscribe(followed)
             await client.read_values(followed, max_age=SETUP_MAX_AGE)
+        await self.alarms.async_setup()
         # The setup read counts as the first sync: entities start available with its
         # values; the live link must confirm within FIRST_SYNC_TIMEOUT (else down).
         self.connected = True
@@ -255,6 +261,7 @@ class SmartServerCoordinator:
         match event:
             case Resynced():
                 self._set_link_up()
+                self.alarms.schedule_refresh()
             case ConnectionLost(reason=reason, new_outage=new_outage, error=error):
                 self._set_link_down(reason, log=new_outage)
                 if error is not None:
@@ -263,20 +270,15 @@ class SmartServerCoordinator:
                 self.inventory.status_changed(event)
             case DeviceDeleted(device_id=device_id):
                 self.inventory.deleted(device_id)
+            case _ if isinstance(event, AlarmTracker.EVENTS):
+                self.alarms.handle(event)
             case SubscriptionTakenOver(healed=healed):
-                _LOGGER.warning(
-                    "Another session of the same user took over the datapoint "
-                    "subscription of %s (taken back: %s); give Home Assistant a "
-                    "dedicated SmartServer user",
-                    self.label,
-                    "yes" if healed else "no",
-                )
+                self.takeover.reported(healed, self.label)
             case ServerTime(value=value):
                 # Every 30 s: kept for diagnostics, not worth a log line.
                 self.server_time = value
                 self.server_time_received = dt_util.utcnow()
             case _:
-                # Alarms and notifications belong to later platforms.
                 _LOGGER.debug("Unhandled live event from %s: %s", self.label, event)
 
     @callback
@@ -324,12 +326,19 @@ class SmartServerCoordinator:
         # could log in again after the logout and leave a session behind.
         tasks = [
             task
-            for task in (self._live_task, *self.inventory.tasks, *self.writes.tasks)
+            for task in (
+                self._live_task,
+                *self.inventory.tasks,
+                *self.alarms.tasks,
+                *self.writes.tasks,
+            )
             if task is not None and not task.done()
         ]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self.takeover.async_shutdown()
+        await self.alarms.async_shutdown()
         try:
             await self.client.close()
         except IapError as err:

@@ -190,6 +190,50 @@ class SmartServerEntity(Entity):
         )
 
 
+class SmartServerDeviceEntity(SmartServerEntity):
+    """An entity about a device rather than its values (health, alarms, actions).
+
+    Available while the link is up and the device known, whatever its health: a
+    device that is down still has alarms, and a test tells whether it answers.
+    """
+
+    def __init__(
+        self, coordinator: SmartServerCoordinator, device_id: str, key: str
+    ) -> None:
+        """Attach the entity to its device; ``key`` makes its unique id."""
+        super().__init__(coordinator, device_id)
+        smartserver = coordinator.site.smartserver
+        if smartserver is not None and device_id == smartserver.id:
+            self._attr_unique_id = f"{coordinator.uid}_{key}"
+        else:
+            self._attr_unique_id = f"{coordinator.uid}_{device_id}_{key}"
+
+    @property
+    def available(self) -> bool:
+        """Return True while the link is up and the SmartServer has the device."""
+        return self.coordinator.connected and (
+            self._device_id in self.coordinator.site.devices
+        )
+
+
+class SmartServerAlarmStateEntity(SmartServerDeviceEntity):
+    """An entity showing the alarms of its device (the hub's: of the SmartServer)."""
+
+    @property
+    def available(self) -> bool:
+        """Return True while the link is up and the alarms could be read."""
+        return super().available and self.coordinator.alarms.loaded
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the device's alarms."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.alarms.state_listeners.add(
+                self._device_id, self.async_write_ha_state
+            )
+        )
+
+
 class SmartServerDatapointEntity(SmartServerEntity):
     """An entity that shows one datapoint (or one field of a structured datapoint).
 

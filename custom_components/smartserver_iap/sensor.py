@@ -1,12 +1,17 @@
-"""Sensors: one per followed datapoint (or per field of a structured datapoint)."""
+"""Sensors: one per followed datapoint (or field of one), the count of active alarms."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.components.sensor import SensorEntity
+from homeassistant.components.sensor import (
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 
 from .entity import (
+    SmartServerAlarmStateEntity,
     SmartServerDatapointEntity,
     async_setup_platform,
     described_datapoints,
@@ -24,6 +29,12 @@ if TYPE_CHECKING:
 # Read-only and pushed: no update requests to limit.
 PARALLEL_UPDATES = 0
 
+ACTIVE_ALARMS_DESCRIPTION = SensorEntityDescription(
+    key="active_alarms",
+    translation_key="active_alarms",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+
 
 def datapoint_sensors(
     coordinator: SmartServerCoordinator, datapoints: list[Datapoint]
@@ -38,13 +49,35 @@ def datapoint_sensors(
     ]
 
 
+def _active_alarms(coordinator: SmartServerCoordinator) -> list[ActiveAlarmsSensor]:
+    return [ActiveAlarmsSensor(coordinator)]
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SmartServerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a sensor per followed datapoint, now and when devices appear."""
-    async_setup_platform(entry, async_add_entities, datapoints=datapoint_sensors)
+    """Add the alarm count and a sensor per followed datapoint (also of new devices)."""
+    async_setup_platform(
+        entry, async_add_entities, hub=_active_alarms, datapoints=datapoint_sensors
+    )
+
+
+class ActiveAlarmsSensor(SmartServerAlarmStateEntity, SensorEntity):
+    """How many alarms of the SmartServer are active."""
+
+    entity_description = ACTIVE_ALARMS_DESCRIPTION
+
+    def __init__(self, coordinator: SmartServerCoordinator) -> None:
+        """Attach the sensor to the SmartServer's own device."""
+        assert coordinator.site.smartserver is not None
+        super().__init__(coordinator, coordinator.site.smartserver.id, "active_alarms")
+
+    @property
+    def native_value(self) -> int:
+        """Return the number of active alarms."""
+        return len(self.coordinator.alarms.active)
 
 
 class SmartServerSensor(SmartServerDatapointEntity, SensorEntity):

@@ -34,7 +34,8 @@ async def test_setup_5000_datapoints(
         await setup_entry(hass, entry)
         coordinator = entry.runtime_data
         assert len(coordinator.site.subscribed) == 5000
-        assert len(hass.states.async_all("sensor")) == 5000
+        # One sensor per datapoint, and the SmartServer's count of active alarms.
+        assert len(hass.states.async_all("sensor")) == 5001
         # Listing and reading is paged/chunked (URL length), never one per entity.
         assert coordinator.client.stats.requests < 400
 
