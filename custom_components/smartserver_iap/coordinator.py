@@ -43,6 +43,7 @@ from .iap.events import (
     ServerTime,
     SubscriptionTakenOver,
 )
+from .iap.models import Direction
 from .inventory import Inventory
 from .issues import ProblemIssues, TakeoverIssue
 from .listeners import CallbackRegistry
@@ -213,7 +214,9 @@ class SmartServerCoordinator:
         """
         try:
             # Returns only once the client is closed.
-            await self.client.run_live(self.handle_event)
+            await self.client.run_live(
+                self.handle_event, probe_candidates=self._probe_candidates
+            )
         except IapAuthenticationError as err:
             if self.closed:
                 return
@@ -227,6 +230,21 @@ class SmartServerCoordinator:
             self._restart_timer = async_call_later(
                 self.hass, LIVE_RESTART_DELAY, self._start_live_task
             )
+
+    def _probe_candidates(self) -> list[str]:
+        """Return what the takeover probe reads: followed outputs of healthy devices.
+
+        Inputs, followed because Home Assistant writes them, are left out: a SmartServer
+        need not push an input's value, and a missing echo must not look like a takeover.
+        """
+        site = self.site
+        return [
+            q
+            for q in site.subscribed
+            if (dp := site.datapoints.get(q)) is not None
+            and dp.direction is Direction.OUTPUT
+            and ((device := site.device_of(q)) is None or site.is_healthy(device))
+        ]
 
     @callback
     def _live_failed_with(self, err: Exception) -> None:

@@ -630,3 +630,17 @@ async def test_caller_giving_up_leaves_the_write(
         await second
     assert sim.datapoint(SETPOINT).overrides == {17: 24.0}
     assert state_of(hass, entity_id) == "24.0"
+
+
+async def test_takeover_probe_reads_outputs_only(
+    hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
+) -> None:
+    """The takeover probe never reads an input: its echo is not to be relied on."""
+    coordinator = init_integration.runtime_data
+    site = coordinator.site
+    probe = coordinator.client.listener.probe
+    inputs = {q for q in site.subscribed if site.datapoints[q].direction == "in"}
+    assert SETPOINT in inputs
+    probed = {probe.next_qualifier() for _ in range(len(site.subscribed))}
+    assert probed and None not in probed
+    assert not probed & inputs

@@ -157,6 +157,13 @@ MUTANTS: list[Mutant] = [
         (f"{CONTROL_TYPES}::test_lamp_rule",),
     ),
     Mutant(
+        "writes: the takeover probe reads inputs too",
+        HA + "coordinator.py",
+        "self.handle_event, probe_candidates=self._probe_candidates",
+        "self.handle_event",
+        (f"{WRITES}::test_takeover_probe_reads_outputs_only",),
+    ),
+    Mutant(
         "writes: inputs of followed devices are not followed by default",
         HA + "follow.py",
         "return datapoint.direction is Direction.OUTPUT or is_controllable(datapoint)",
