@@ -280,10 +280,8 @@ async def main() -> None:
             await sim.stop()
 
 
-async def run_benchmarks(
-    hass: HomeAssistant, sim: SimProcess, clock: FrameClock
-) -> None:
-    """Setup time, throughput against the bare pipeline, then latency."""
+def prepare_home_assistant(hass: HomeAssistant) -> None:
+    """Let a test Home Assistant load the integration from this repository."""
     (Path(hass.config.config_dir) / "custom_components").symlink_to(
         REPO / "custom_components"
     )
@@ -303,6 +301,9 @@ async def run_benchmarks(
     )
     patcher.start()
 
+
+def sim_entry(hass: HomeAssistant, sim: SimProcess) -> MockConfigEntry:
+    """Return a config entry for the simulator, added to ``hass``."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         data={
@@ -314,6 +315,15 @@ async def run_benchmarks(
         },
     )
     entry.add_to_hass(hass)
+    return entry
+
+
+async def run_benchmarks(
+    hass: HomeAssistant, sim: SimProcess, clock: FrameClock
+) -> None:
+    """Setup time, throughput against the bare pipeline, then latency."""
+    prepare_home_assistant(hass)
+    entry = sim_entry(hass, sim)
     began = time.perf_counter()
     cpu_began = time.process_time()
     assert await hass.config_entries.async_setup(entry.entry_id)

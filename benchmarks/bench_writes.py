@@ -25,27 +25,20 @@ import sys
 import tempfile
 import time
 from typing import TYPE_CHECKING, Any
-from unittest.mock import patch
 
 import aiohttp
-from aiohttp.resolver import ThreadedResolver
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench_integration import SimProcess  # noqa: E402
-from homeassistant import loader  # noqa: E402
+from bench_integration import SimProcess, prepare_home_assistant, sim_entry  # noqa: E402
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP  # noqa: E402
 from homeassistant.helpers import entity_registry as er  # noqa: E402
-from pytest_homeassistant_custom_component.common import (  # noqa: E402
-    MockConfigEntry,
-    async_test_home_assistant,
-)
+from pytest_homeassistant_custom_component.common import async_test_home_assistant  # noqa: E402
 
-from custom_components.smartserver_iap import connection, writes  # noqa: E402
-from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN  # noqa: E402
+from custom_components.smartserver_iap import writes  # noqa: E402
+from custom_components.smartserver_iap.const import DOMAIN  # noqa: E402
 from custom_components.smartserver_iap.iap import IapClient, TlsTrust  # noqa: E402
-from custom_components.smartserver_iap.iap.live import LiveOptions  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -141,28 +134,8 @@ async def main() -> None:
 
 async def run_benchmarks(hass: HomeAssistant, sim: SimProcess) -> None:
     """Set up the entry, then alternate rounds of both pipelines."""
-    (Path(hass.config.config_dir) / "custom_components").symlink_to(
-        REPO / "custom_components"
-    )
-    hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-    hass.config.components.add("recorder")
-    connection.LIVE_OPTIONS = LiveOptions(probe_interval=None)
-    patcher = patch(
-        "homeassistant.helpers.aiohttp_client._async_make_resolver",
-        return_value=ThreadedResolver(),
-    )
-    patcher.start()
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={
-            "host": "127.0.0.1",
-            "port": sim.port,
-            "username": "apollo",
-            "password": "apollo",
-            CONF_FINGERPRINT: sim.fingerprint,
-        },
-    )
-    entry.add_to_hass(hass)
+    prepare_home_assistant(hass)
+    entry = sim_entry(hass, sim)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     coordinator = entry.runtime_data
