@@ -23,7 +23,6 @@ from custom_components.smartserver_iap.const import (
 from custom_components.smartserver_iap.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from smartserver_sim import SimOptions
 
 from .conftest import SMARTSERVER_UID, entry_data, setup_entry, state_of, wait_for
 
@@ -39,12 +38,6 @@ HVAC_MODE = f"{SC}/2.1/Thermostat/0/nviHVACMode"
 FAN = f"{SC}/10.1/Fan/0/nviFanEnable"
 LAMP = f"{SC}/4.1/Lamp/0/nviLamp[0]"
 TEMPERATURE = f"{SC}/2.1/Thermostat/0/nvoSpaceTemp"
-QUIET = {
-    "auto_updates": False,
-    "ntf_time_interval": None,
-    "cpu_interval": None,
-    "session_check_interval": 0.05,
-}
 
 
 @dataclass(frozen=True)
@@ -532,12 +525,6 @@ async def test_unload_stops_waiting_writes(
             await task
         assert err.value.translation_key == "write_stopped"
     sim.inject_latency(0)
-
-
-@pytest.fixture
-def sim_options(request: pytest.FixtureRequest) -> SimOptions:
-    """Quiet simulator options; an indirect parameter adds to them."""
-    return SimOptions(**{**QUIET, **getattr(request, "param", {})})
 
 
 async def test_options_choose_lights(
