@@ -36,8 +36,7 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench_integration import SimProcess, plain_dns, sim_entry  # noqa: E402
-from homeassistant import loader  # noqa: E402
+from bench_integration import SimProcess, prepare_home_assistant, sim_entry  # noqa: E402
 from homeassistant.helpers.recorder import async_initialize_recorder, get_instance  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
 from pytest_homeassistant_custom_component.common import async_test_home_assistant  # noqa: E402
@@ -220,12 +219,8 @@ async def run_import(
         hass, "recorder", {"recorder": {"db_url": f"sqlite:///{tmp_path}/ha.db"}}
     )
     await get_instance(hass).async_recorder_ready.wait()
-    (tmp_path / "custom_components").symlink_to(REPO / "custom_components")
-    hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-    patcher = plain_dns()
-    patcher.start()
-    entry = sim_entry(sim)
-    entry.add_to_hass(hass)
+    prepare_home_assistant(hass)
+    entry = sim_entry(hass, sim)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     entity_ids = sorted(entry.runtime_data.history.sensors)
@@ -272,7 +267,6 @@ async def run_import(
         f"Home Assistant peak RSS: {rss_before:.0f} MB before, "
         f"{peak_rss_mb():.0f} MB after the import"
     )
-    patcher.stop()
 
 
 def main() -> None:

@@ -147,39 +147,6 @@ class SimProcess:
             await self.process.wait()
 
 
-class PlainResolver(ThreadedResolver):
-    """Plain DNS instead of the zeroconf-backed resolver (no network integration here).
-
-    As the test harness's mock_zeroconf_resolver fixture does; Home Assistant closes its
-    resolver with ``real_close`` when it stops.
-    """
-
-    async def real_close(self) -> None:
-        await self.close()
-
-
-def plain_dns() -> Any:
-    """Return a patcher that gives Home Assistant's HTTP client a ``PlainResolver``."""
-    return patch(
-        "homeassistant.helpers.aiohttp_client._async_make_resolver",
-        return_value=PlainResolver(),
-    )
-
-
-def sim_entry(sim: SimProcess) -> MockConfigEntry:
-    """Return an entry for the simulator process, its certificate pinned."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        data={
-            "host": "127.0.0.1",
-            "port": sim.port,
-            "username": "apollo",
-            "password": "apollo",
-            CONF_FINGERPRINT: sim.fingerprint,
-        },
-    )
-
-
 async def wait_until(done: Callable[[], bool], timeout: float = 120) -> None:
     """Poll a condition; the same 5 ms polling cost is paid by both pipelines."""
     async with asyncio.timeout(timeout):
@@ -313,10 +280,15 @@ async def main() -> None:
             await sim.stop()
 
 
-async def run_benchmarks(
-    hass: HomeAssistant, sim: SimProcess, clock: FrameClock
-) -> None:
-    """Setup time, throughput against the bare pipeline, then latency."""
+class PlainResolver(ThreadedResolver):
+    """Plain DNS; Home Assistant closes its resolver with ``real_close`` when it stops."""
+
+    async def real_close(self) -> None:
+        await self.close()
+
+
+def prepare_home_assistant(hass: HomeAssistant) -> None:
+    """Let a test Home Assistant load the integration from this repository."""
     (Path(hass.config.config_dir) / "custom_components").symlink_to(
         REPO / "custom_components"
     )
@@ -327,11 +299,38 @@ async def run_benchmarks(
     # The minutely subscription probe would take the emptied subscription back in the
     # middle of the entity-floor rounds; it costs one request a minute otherwise.
     connection.LIVE_OPTIONS = LiveOptions(probe_interval=None)
-    patcher = plain_dns()
+    # Plain DNS instead of the zeroconf-backed resolver (no network integration here),
+    # as the test harness's mock_zeroconf_resolver fixture does.
+    resolver = PlainResolver()
+    patcher = patch(
+        "homeassistant.helpers.aiohttp_client._async_make_resolver",
+        return_value=resolver,
+    )
     patcher.start()
 
-    entry = sim_entry(sim)
+
+def sim_entry(hass: HomeAssistant, sim: SimProcess) -> MockConfigEntry:
+    """Return a config entry for the simulator, added to ``hass``."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={
+            "host": "127.0.0.1",
+            "port": sim.port,
+            "username": "apollo",
+            "password": "apollo",
+            CONF_FINGERPRINT: sim.fingerprint,
+        },
+    )
     entry.add_to_hass(hass)
+    return entry
+
+
+async def run_benchmarks(
+    hass: HomeAssistant, sim: SimProcess, clock: FrameClock
+) -> None:
+    """Setup time, throughput against the bare pipeline, then latency."""
+    prepare_home_assistant(hass)
+    entry = sim_entry(hass, sim)
     began = time.perf_counter()
     cpu_began = time.process_time()
     assert await hass.config_entries.async_setup(entry.entry_id)

@@ -1,4 +1,4 @@
-"""Routes under ``/iap/alarms``: list, count, clear."""
+"""Routes under ``/iap/alarms``: list, count, clear, definitions and types."""
 
 from __future__ import annotations
 
@@ -10,11 +10,24 @@ from .changes import clear_alarms
 from .errors import ApiError
 from .http import STATE_KEY, json_response, read_json
 from .paging import paginate
-from .render import alarm_object
+from .render import alarm_definition_object, alarm_object
 
 if TYPE_CHECKING:
     from .model import Alarm
     from .state import SimState
+
+# [GUESS] The alarm types the SmartServer itself raises (its documentation's list).
+PREDEFINED_TYPES = (
+    "CMS Error",
+    "CMS Warning",
+    "Device down",
+    "Device not communicating",
+    "Firmware update failed",
+    "Provisioning failure",
+    "Threshold exceeded",
+    "Type mismatch",
+    "Unknown Type",
+)
 
 _SORT_KEYS: dict[str, Any] = {
     "timestamp": lambda a: (a.timestamp, a.id),
@@ -87,3 +100,23 @@ async def clear(request: web.Request) -> web.StreamResponse:
         raise ApiError(400, "body must be a JSON array of alarm ids")
     clear_alarms(state, body)
     return web.Response(status=204)
+
+
+async def list_definitions(request: web.Request) -> web.StreamResponse:
+    """``GET /iap/alarms/definitions``: the alarm conditions, as IAP/MQ configures them."""
+    state = request.app[STATE_KEY]
+    definitions = state.scenario.alarm_definitions
+    return json_response(
+        paginate(
+            state, request, lambda: [alarm_definition_object(d) for d in definitions]
+        )
+    )
+
+
+async def list_types(request: web.Request) -> web.StreamResponse:
+    """``GET /iap/alarms/types``: the type names alarms can have."""
+    state = request.app[STATE_KEY]
+    names = sorted(
+        {*PREDEFINED_TYPES, *(a.type for a in state.scenario.alarms.values())}
+    )
+    return json_response(paginate(state, request, lambda: list(names)))

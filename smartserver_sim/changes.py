@@ -6,15 +6,17 @@ change looks the same to a client whichever way it was made.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .errors import NotFoundError, SimError
+from .model import TARGET_TYPES
 from .render import alarm_object, device_object
 from .scenario import add_device as scenario_add_device
 
 if TYPE_CHECKING:
     from .auth import Session
-    from .model import Datapoint
+    from .model import Alarm, Datapoint, Device
     from .state import SimState
 
 
@@ -34,9 +36,13 @@ def set_value(state: SimState, qualifier: str, value: Any) -> None:
 
 
 def announce_if_changed(state: SimState, dp: Datapoint, before: Any) -> None:
-    """Publish ``dp`` and what follows it when its published value is not ``before``."""
+    """Publish ``dp`` and what follows it when its published value is not ``before``.
+
+    Called for REST writes: an input is published only with ``echo_input_writes``.
+    """
     if dp.value != before:
-        state.publish(dp)
+        if dp.direction != "in" or state.options.echo_input_writes:
+            state.publish(dp)
         cascade(state, dp)
 
 
@@ -65,8 +71,13 @@ def raise_alarm(
     details: str,
     severity: str,
     category: str,
+    target_type: str | None = None,
+    group: str | None = None,
 ) -> int:
-    """Create an active alarm (CRT:ALARM); return its id."""
+    """Create an active alarm (CRT:ALARM); return its id.
+
+    ``target_type`` defaults to DEVICE with a device, GROUP with a group, else SYSTEM.
+    """
     device = state.device(device_id) if device_id is not None else None
     alarm = state.scenario.add_alarm(
         device,
@@ -74,10 +85,34 @@ def raise_alarm(
         details or type,
         severity=severity,
         category=category,
+        target_type=_target_type(target_type, device, group),
+        group=group,
         timestamp=state.clock.time(),
     )
-    state.hub.broadcast("CRT:ALARM", alarm_object(state, alarm))
+    state.hub.broadcast("CRT:ALARM", _alarm_payload(state, alarm, "crt"))
     return alarm.id
+
+
+def _target_type(
+    target_type: str | None, device: Device | None, group: str | None
+) -> str:
+    target = target_type or ("DEVICE" if device else "GROUP" if group else "SYSTEM")
+    if target not in TARGET_TYPES:
+        raise SimError(f"target_type must be one of {', '.join(TARGET_TYPES)}")
+    if (target == "DEVICE") != (device is not None):
+        raise SimError("a DEVICE alarm names a device, and only it does")
+    if (target == "GROUP") != (group is not None):
+        raise SimError("a GROUP alarm names a group, and only it does")
+    return target
+
+
+def _alarm_payload(state: SimState, alarm: Alarm, frame: str) -> Any:
+    shape = (
+        state.options.crt_alarm_payload
+        if frame == "crt"
+        else state.options.del_alarm_payload
+    )
+    return alarm_object(state, alarm) if shape == "object" else {"id": alarm.id}
 
 
 def clear_alarm(state: SimState, alarm_id: int) -> None:
@@ -96,31 +131,66 @@ def clear_alarms(state: SimState, ids: list[int]) -> int:
             continue
         alarm.state = "Cleared"
         cleared += 1
-        payload: Any = (
-            alarm_object(state, alarm)
-            if state.options.del_alarm_payload == "object"
-            else {"id": alarm.id}
-        )
-        state.hub.broadcast("DEL:ALARM", payload)
+        state.hub.broadcast("DEL:ALARM", _alarm_payload(state, alarm, "del"))
     return cleared
 
 
 def create_initial_alarms(state: SimState) -> None:
-    """Turn the scenario file's alarm specs into alarms (once, at start)."""
+    """Turn the scenario file's alarm specs into alarms (once, at start).
+
+    A spec with ``raise_after`` is raised that many seconds after the start (with its
+    frame); one with ``clear_after`` is cleared that many seconds after it exists.
+    """
     scenario = state.scenario
     specs, scenario.alarm_specs = scenario.alarm_specs, []
     for spec in specs:
-        device = state.device(str(spec["device"])) if spec.get("device") else None
+        device = str(spec["device"]) if spec.get("device") else None
+        group = str(spec["group"]) if spec.get("group") else None
+        fields: dict[str, Any] = {
+            "type": str(spec.get("type", "Alarm")),
+            "details": str(spec.get("details", "")),
+            "severity": str(spec.get("severity", "Major Fault")),
+            "category": str(spec.get("category", "System-SW")),
+            "target_type": spec.get("target_type"),
+            "group": group,
+        }
+        clear_after = spec.get("clear_after")
+        if spec.get("raise_after") is not None:
+            state.call_later(
+                float(spec["raise_after"]),
+                partial(_raise_later, state, device, fields, clear_after),
+            )
+            continue
+        found = state.device(device) if device is not None else None
         alarm = scenario.add_alarm(
-            device,
-            str(spec.get("type", "Alarm")),
-            str(spec.get("details", "")),
-            severity=str(spec.get("severity", "Major Fault")),
-            category=str(spec.get("category", "System-SW")),
+            found,
+            fields["type"],
+            fields["details"],
+            severity=fields["severity"],
+            category=fields["category"],
+            target_type=_target_type(fields["target_type"], found, group),
+            group=group,
             timestamp=state.started_at - float(spec.get("age", 3600)),
         )
         if spec.get("state"):
             alarm.state = str(spec["state"])
+        if clear_after is not None:
+            state.call_later(float(clear_after), partial(_clear_later, state, alarm.id))
+
+
+def _clear_later(state: SimState, alarm_id: int) -> None:
+    clear_alarms(state, [alarm_id])
+
+
+def _raise_later(
+    state: SimState,
+    device: str | None,
+    fields: dict[str, Any],
+    clear_after: float | None,
+) -> None:
+    alarm_id = raise_alarm(state, device, **fields)
+    if clear_after is not None:
+        state.call_later(float(clear_after), partial(_clear_later, state, alarm_id))
 
 
 # --- devices ----------------------------------------------------------------------------------

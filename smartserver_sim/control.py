@@ -66,6 +66,8 @@ async def _raise_alarm(request: web.Request, state: SimState, b: dict[str, Any])
         details=_arg(b, "details", str, ""),
         severity=_arg(b, "severity", str, "Major Fault"),
         category=_arg(b, "category", str, "System-HW"),
+        target_type=_arg(b, "target_type", str, None),
+        group=_arg(b, "group", str, None),
     )
     return {"id": alarm_id}
 

@@ -111,6 +111,11 @@ class Datapoint:
         return self.generator.value_at(now, self.seed)
 
 
+# [GUESS] What an alarm is about (``alarmTargetType``): the docs show DEVICE (with a
+# ``device`` object) and a ``group`` object; GROUP and SYSTEM (neither) are guesses.
+TARGET_TYPES = ("DEVICE", "GROUP", "SYSTEM")
+
+
 @dataclass(slots=True)
 class Alarm:
     """One alarm of ``GET /iap/alarms``."""
@@ -124,6 +129,7 @@ class Alarm:
     category: str = "System-SW"
     state: str = "Active"
     target_type: str = "DEVICE"
+    group: str | None = None
 
 
 @dataclass(slots=True)
@@ -143,6 +149,10 @@ class Scenario:
     next_alarm: int = 1000
     # Raw alarm specs from a scenario file; turned into alarms at start.
     alarm_specs: list[dict[str, Any]] = field(default_factory=list)
+    # Alarm conditions as IAP/MQ configures them (``GET /iap/alarms/definitions``).
+    alarm_definitions: list[dict[str, Any]] = field(default_factory=list)
+    # Group name -> its id, in the order groups were first named.
+    groups: dict[str, int] = field(default_factory=dict)
 
     def make_seed(self, qualifier: str) -> int:
         """Return the generator seed of a datapoint."""
@@ -165,9 +175,12 @@ class Scenario:
         severity: str = "Major Fault",
         category: str = "System-SW",
         target_type: str = "DEVICE",
+        group: str | None = None,
         timestamp: float | None = None,
     ) -> Alarm:
         """Create an active alarm and return it."""
+        if group is not None:
+            self.groups.setdefault(group, len(self.groups) + 1)
         alarm = Alarm(
             self.next_alarm,
             time.time() if timestamp is None else timestamp,
@@ -177,6 +190,7 @@ class Scenario:
             severity,
             category,
             target_type=target_type,
+            group=group,
         )
         self.next_alarm += 1
         self.alarms[alarm.id] = alarm

@@ -44,7 +44,8 @@ class SimOptions:
     ws_refuse_status: int = 401
     # [GUESS] Close code when a session expires or logs out while its WS is open.
     ws_expiry_close_code: int = 1008
-    # [GUESS] DEL:ALARM payload: the whole alarm object or just {"id": n}.
+    # [GUESS] CRT:ALARM and DEL:ALARM payloads: the whole alarm object or just {"id": n}.
+    crt_alarm_payload: Literal["object", "id"] = "object"
     del_alarm_payload: Literal["object", "id"] = "object"
     # [GUESS] Whether a subscribe request pushes the current values at once.
     subscribe_pushes_values: bool = False
@@ -62,6 +63,9 @@ class SimOptions:
     update_interval: float = 1.0
     # [GUESS] Writing an "out" datapoint: False answers 403.
     allow_output_writes: bool = False
+    # [GUESS] Whether a REST write (or relinquish) that changes an input's value is
+    # pushed on the WebSocket; False pushes only the outputs that follow the input.
+    echo_input_writes: bool = True
     # [GUESS] Priority level reported for the default (non-override) value.
     default_priority_level: int = 255
     # [GUESS] Value path with no match: 404 for a literal path, [] for a wildcard path.

@@ -93,7 +93,26 @@ def alarm_object(site: Site, alarm: Alarm) -> dict[str, Any]:
             "uid": alarm.device.uid,
             "uidType": "NID",
         }
+    if alarm.group is not None:
+        body["group"] = {"id": site.scenario.groups[alarm.group], "name": alarm.group}
     return body
+
+
+def alarm_definition_object(spec: dict[str, Any]) -> dict[str, Any]:
+    """Return an alarm condition in the shape of its IAP/MQ configuration."""
+    return {
+        "handle": str(spec.get("handle", "alarm")),
+        "desc": spec.get("desc"),
+        "enabled": bool(spec.get("enabled", True)),
+        "cat": "alarm",
+        "ackd": bool(spec.get("ackd", True)),
+        "activation": spec.get("activation"),
+        "deactivation": spec.get("deactivation"),
+        "message": spec.get("message"),
+        "urgent": bool(spec.get("urgent", False)),
+        "actions": spec.get("actions"),
+        "severity": spec.get("severity"),
+    }
 
 
 def ws_item(site: Site, dp: Datapoint) -> dict[str, Any]:

@@ -35,6 +35,9 @@ def build_scenario(spec: dict[str, Any]) -> Scenario:
     for device_spec in spec.get("devices") or []:
         add_device(scenario, device_spec)
     scenario.alarm_specs = list(spec.get("alarms") or [])
+    scenario.alarm_definitions = [
+        dict(d) for d in spec.get("alarm_definitions") or [] if isinstance(d, dict)
+    ]
     return scenario
 
 
@@ -309,6 +312,9 @@ def default_spec() -> dict[str, Any]:
         ],
         "alarms": [
             {"device": "Roof Weather Station", "type": "Device down", "details": "Device Roof Weather Station does not respond", "severity": "Major Fault", "category": "System-HW"},
+        ],
+        "alarm_definitions": [
+            {"handle": "supply_temp_high", "desc": "AHU supply air too hot", "activation": 'gt("17q4bn7/lon/10.1/Fan/0/nvoSupplyTemp", 28)', "deactivation": 'lt("17q4bn7/lon/10.1/Fan/0/nvoSupplyTemp", 26)', "message": "Supply air at {value} °C", "urgent": False, "severity": "Minor Fault"},
         ],
     }  # fmt: skip
 

@@ -45,6 +45,8 @@ def build_app(state: SimState, restart: Restart) -> web.Application:
     add("GET", "/iap/alarms", alarms.list_alarms)
     add("GET", "/iap/alarms/count", alarms.count_alarms)
     add("PUT", "/iap/alarms/clear", alarms.clear)
+    add("GET", "/iap/alarms/definitions", alarms.list_definitions)
+    add("GET", "/iap/alarms/types", alarms.list_types)
     add("PUT", "/iap/storage/publishes/{flag}", _publishes)
     add("GET", "/iap/ws", wsroutes.ws_handler)
     add("POST", "/sim/control", control.handle)

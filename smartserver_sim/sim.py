@@ -200,8 +200,14 @@ class SmartServerSim(SimState):
         details: str = "",
         severity: str = "Major Fault",
         category: str = "System-HW",
+        target_type: str | None = None,
+        group: str | None = None,
     ) -> int:
-        """Create an active alarm (CRT:ALARM); return its id."""
+        """Create an active alarm (CRT:ALARM); return its id.
+
+        ``target_type``: DEVICE (the default with a device), GROUP (with ``group``),
+        SYSTEM (neither).
+        """
         return changes.raise_alarm(
             self,
             device_id,
@@ -209,6 +215,8 @@ class SmartServerSim(SimState):
             details=details,
             severity=severity,
             category=category,
+            target_type=target_type,
+            group=group,
         )
 
     async def clear_alarm(self, alarm_id: int) -> None:

@@ -12,6 +12,7 @@ from homeassistant.exceptions import (
 )
 from homeassistant.helpers import config_validation as cv
 
+from .alarms import async_remove_store
 from .connection import create_client
 from .const import DOMAIN
 from .coordinator import (
@@ -29,13 +30,22 @@ if TYPE_CHECKING:
     from homeassistant.helpers import device_registry as dr
     from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.LIGHT,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions."""
+    """Register the actions, once for every entry."""
     async_setup_services(hass)
     return True
 
@@ -121,6 +131,7 @@ async def async_remove_config_entry_device(
 async def async_remove_entry(
     hass: HomeAssistant, entry: SmartServerConfigEntry
 ) -> None:
-    """Take the entry's repair issue and its remembered history imports with it."""
+    """Take the entry's repair issue, the alarms it announced and its imports with it."""
     ProblemIssues(hass, entry).clear()
+    await async_remove_store(hass, entry)
     await HistoryImporter.async_remove_store(hass, entry.entry_id)

@@ -1,4 +1,4 @@
-"""Binary sensors: device connectivity, the SmartServer link, on/off datapoint halves."""
+"""Binary sensors: device connectivity and alarms, the link, on/off datapoint halves."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
 from .entity import (
+    SmartServerAlarmStateEntity,
     SmartServerDatapointEntity,
-    SmartServerEntity,
+    SmartServerDeviceEntity,
     async_setup_platform,
     described_datapoints,
 )
@@ -34,6 +35,11 @@ HEALTH_DESCRIPTION = BinarySensorEntityDescription(
     translation_key="health",
     device_class=BinarySensorDeviceClass.CONNECTIVITY,
     entity_category=EntityCategory.DIAGNOSTIC,
+)
+ALARM_DESCRIPTION = BinarySensorEntityDescription(
+    key="alarm",
+    translation_key="alarm",
+    device_class=BinarySensorDeviceClass.PROBLEM,
 )
 LINK_DESCRIPTION = BinarySensorEntityDescription(
     key="link",
@@ -56,10 +62,17 @@ def datapoint_binary_sensors(
     ]
 
 
-def _health_sensors(
+def _device_sensors(
     coordinator: SmartServerCoordinator, devices: list[Device]
-) -> list[DeviceHealthBinarySensor]:
-    return [DeviceHealthBinarySensor(coordinator, device.id) for device in devices]
+) -> list[BinarySensorEntity]:
+    return [
+        sensor
+        for device in devices
+        for sensor in (
+            DeviceHealthBinarySensor(coordinator, device.id),
+            DeviceAlarmBinarySensor(coordinator, device.id),
+        )
+    ]
 
 
 def _link_sensor(coordinator: SmartServerCoordinator) -> list[LinkBinarySensor]:
@@ -71,17 +84,17 @@ async def async_setup_entry(
     entry: SmartServerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the link, a health sensor per device and on/off datapoint halves."""
+    """Add the link, health and alarm sensors per device, on/off datapoint halves."""
     async_setup_platform(
         entry,
         async_add_entities,
         hub=_link_sensor,
-        devices=_health_sensors,
+        devices=_device_sensors,
         datapoints=datapoint_binary_sensors,
     )
 
 
-class LinkBinarySensor(SmartServerEntity, BinarySensorEntity):
+class LinkBinarySensor(SmartServerDeviceEntity, BinarySensorEntity):
     """Whether Home Assistant's live link to the SmartServer is up (always available)."""
 
     entity_description = LINK_DESCRIPTION
@@ -89,8 +102,7 @@ class LinkBinarySensor(SmartServerEntity, BinarySensorEntity):
     def __init__(self, coordinator: SmartServerCoordinator) -> None:
         """Attach the sensor to the SmartServer's own device."""
         assert coordinator.site.smartserver is not None
-        super().__init__(coordinator, coordinator.site.smartserver.id)
-        self._attr_unique_id = f"{coordinator.uid}_link"
+        super().__init__(coordinator, coordinator.site.smartserver.id, "link")
 
     @property
     def available(self) -> bool:
@@ -103,22 +115,14 @@ class LinkBinarySensor(SmartServerEntity, BinarySensorEntity):
         return self.coordinator.connected
 
 
-class DeviceHealthBinarySensor(SmartServerEntity, BinarySensorEntity):
+class DeviceHealthBinarySensor(SmartServerDeviceEntity, BinarySensorEntity):
     """Whether a device is provisioned and communicating (health not down)."""
 
     entity_description = HEALTH_DESCRIPTION
 
     def __init__(self, coordinator: SmartServerCoordinator, device_id: str) -> None:
         """Attach the sensor to its device."""
-        super().__init__(coordinator, device_id)
-        self._attr_unique_id = f"{coordinator.uid}_{device_id}_health"
-
-    @property
-    def available(self) -> bool:
-        """Return True while the link is up: health is known only then."""
-        return self.coordinator.connected and (
-            self._device_id in self.coordinator.site.devices
-        )
+        super().__init__(coordinator, device_id, "health")
 
     @property
     def is_on(self) -> bool | None:
@@ -129,6 +133,21 @@ class DeviceHealthBinarySensor(SmartServerEntity, BinarySensorEntity):
         ):
             return None
         return device.status.is_healthy
+
+
+class DeviceAlarmBinarySensor(SmartServerAlarmStateEntity, BinarySensorEntity):
+    """On while the device has an active alarm."""
+
+    entity_description = ALARM_DESCRIPTION
+
+    def __init__(self, coordinator: SmartServerCoordinator, device_id: str) -> None:
+        """Attach the sensor to its device."""
+        super().__init__(coordinator, device_id, "alarm")
+
+    @property
+    def is_on(self) -> bool:
+        """Return True while the device has an active alarm."""
+        return self.coordinator.alarms.has_alarm(self._device_id)
 
 
 class SmartServerDatapointBinarySensor(SmartServerDatapointEntity, BinarySensorEntity):

@@ -27,6 +27,16 @@ CONF_DATAPOINTS: Final = "datapoints"
 # integrators; absent or False: readable names ("Space temperature").
 CONF_PROGRAMMATIC_NAMES: Final = "programmatic_names"
 
+# Entry options: how Home Assistant writes. The priority level of every write (1 is
+# the highest, 255 the lowest); 17 is the SmartServer's documented "normal" priority.
+CONF_WRITE_PRIORITY: Final = "write_priority"
+DEFAULT_WRITE_PRIORITY: Final = 17
+# SNVT_switch inputs shown otherwise than the lamp rule says: qualifier -> "light" or
+# "switch" (datapoint_types.drives_lamp decides the others).
+CONF_SWITCH_KINDS: Final = "switch_kinds"
+SWITCH_KIND_LIGHT: Final = "light"
+SWITCH_KIND_SWITCH: Final = "switch"
+
 # Above this many followed datapoints the options flow shows a warning.
 LARGE_DATAPOINT_COUNT: Final = 500
 

@@ -12,7 +12,9 @@ site model (``client.site``), which the live listener keeps current before it ca
 
 Who does what: ``inventory.py`` follows devices that appear, change or vanish;
 ``registry.py`` keeps the device registry in step; ``follow.py`` turns the options
-into the followed set; ``history.py`` imports data logs into statistics and
+into the followed set; ``alarms.py`` keeps the active alarms and announces them;
+``issues.py`` raises repair issues (also of a stolen subscription); ``writes.py``
+writes inputs; ``history.py`` imports data logs into statistics and
 ``backfill.py`` queues the hours an outage missed; ``diagnostics.py`` reports.
 """
 
@@ -28,6 +30,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
+from .alarms import AlarmTracker
 from .backfill import GapBackfill
 from .const import CONF_PROGRAMMATIC_NAMES, DOMAIN
 from .follow import FollowPolicy
@@ -43,11 +46,13 @@ from .iap.events import (
     ServerTime,
     SubscriptionTakenOver,
 )
+from .iap.models import Direction
 from .inventory import Inventory
-from .issues import ProblemIssues
+from .issues import ProblemIssues, TakeoverIssue
 from .listeners import CallbackRegistry
 from .naming import smartserver_label
 from .registry import DeviceRegistrySync
+from .writes import DatapointWriter
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -108,8 +113,11 @@ class SmartServerCoordinator:
         # are written when the device's status or the link changes.
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.device_listeners: CallbackRegistry[str] = CallbackRegistry()
+        self.writes = DatapointWriter(hass, entry, client, self.datapoint_listeners)
         self.inventory = Inventory(self)
         self.issues = ProblemIssues(hass, entry)
+        self.alarms = AlarmTracker(self)
+        self.takeover = TakeoverIssue(hass, entry, self.host)
         self.history = HistoryImporter(self)
         self.backfill = GapBackfill(self)
         self._live_task: asyncio.Task[None] | None = None
@@ -169,6 +177,7 @@ class SmartServerCoordinator:
         if followed:
             await client.subscribe(followed)
             await client.read_values(followed, max_age=SETUP_MAX_AGE)
+        await self.alarms.async_setup()
         # The setup read counts as the first sync: entities start available with its
         # values; the live link must confirm within FIRST_SYNC_TIMEOUT (else down).
         self.connected = True
@@ -210,7 +219,9 @@ class SmartServerCoordinator:
         """
         try:
             # Returns only once the client is closed.
-            await self.client.run_live(self.handle_event)
+            await self.client.run_live(
+                self.handle_event, probe_candidates=self._probe_candidates
+            )
         except IapAuthenticationError as err:
             if self.closed:
                 return
@@ -224,6 +235,21 @@ class SmartServerCoordinator:
             self._restart_timer = async_call_later(
                 self.hass, LIVE_RESTART_DELAY, self._start_live_task
             )
+
+    def _probe_candidates(self) -> list[str]:
+        """Return what the takeover probe reads: followed outputs of healthy devices.
+
+        Inputs, followed because Home Assistant writes them, are left out: a SmartServer
+        need not push an input's value, and a missing echo must not look like a takeover.
+        """
+        site = self.site
+        return [
+            q
+            for q in site.subscribed
+            if (dp := site.datapoints.get(q)) is not None
+            and dp.direction is Direction.OUTPUT
+            and ((device := site.device_of(q)) is None or site.is_healthy(device))
+        ]
 
     @callback
     def _live_failed_with(self, err: Exception) -> None:
@@ -258,6 +284,7 @@ class SmartServerCoordinator:
         match event:
             case Resynced():
                 self._set_link_up()
+                self.alarms.schedule_refresh()
             case ConnectionLost(reason=reason, new_outage=new_outage, error=error):
                 self._set_link_down(reason, log=new_outage)
                 if error is not None:
@@ -266,20 +293,15 @@ class SmartServerCoordinator:
                 self.inventory.status_changed(event)
             case DeviceDeleted(device_id=device_id):
                 self.inventory.deleted(device_id)
+            case _ if isinstance(event, AlarmTracker.EVENTS):
+                self.alarms.handle(event)
             case SubscriptionTakenOver(healed=healed):
-                _LOGGER.warning(
-                    "Another session of the same user took over the datapoint "
-                    "subscription of %s (taken back: %s); give Home Assistant a "
-                    "dedicated SmartServer user",
-                    self.label,
-                    "yes" if healed else "no",
-                )
+                self.takeover.reported(healed, self.label)
             case ServerTime(value=value):
                 # Every 30 s: kept for diagnostics, not worth a log line.
                 self.server_time = value
                 self.server_time_received = dt_util.utcnow()
             case _:
-                # Alarms and notifications belong to later platforms.
                 _LOGGER.debug("Unhandled live event from %s: %s", self.label, event)
 
     @callback
@@ -332,6 +354,8 @@ class SmartServerCoordinator:
             for task in (
                 self._live_task,
                 *self.inventory.tasks,
+                *self.alarms.tasks,
+                *self.writes.tasks,
                 *self.history.tasks,
                 *self.backfill.tasks,
             )
@@ -340,6 +364,8 @@ class SmartServerCoordinator:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self.takeover.async_shutdown()
+        await self.alarms.async_shutdown()
         try:
             await self.client.close()
         except IapError as err:

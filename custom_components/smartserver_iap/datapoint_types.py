@@ -6,6 +6,11 @@ type's resolution), value function and, for enums, the option list. Structured v
 being dumped into attributes. Unknown types still become plain sensors with the unit the
 SmartServer reports, if any.
 
+An input datapoint of a type this table knows becomes an entity that writes it instead
+of a sensor: a number (range from the type, step from its resolution), a select for an
+enumeration, and for a ``SNVT_switch`` a light (when it drives a lamp, see
+``drives_lamp``) or a switch. The values those entities send are made here too.
+
 Descriptions are frozen and cached, so 5,000 datapoints of a few types share a handful of
 description objects and nothing here runs per update except the ``value_fn``.
 """
@@ -16,14 +21,19 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 import json
 import math
+import sys
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
+from homeassistant.components.light import LightEntityDescription
+from homeassistant.components.number import NumberDeviceClass, NumberEntityDescription
+from homeassistant.components.select import SelectEntityDescription
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.components.switch import SwitchEntityDescription
 from homeassistant.const import (
     LIGHT_LUX,
     PERCENTAGE,
@@ -41,6 +51,7 @@ from homeassistant.const import (
     UnitOfVolumeFlowRate,
 )
 
+from .iap.models import Direction
 from .naming import name_words
 
 if TYPE_CHECKING:
@@ -51,6 +62,11 @@ if TYPE_CHECKING:
     from .iap.models import Datapoint, JsonValue
 
 MAX_STATE_LENGTH: Final = 255
+
+type ValueRange = tuple[float, float]
+
+# Any finite number: the range of numeric values of a type without a known one.
+FINITE: Final[ValueRange] = (-sys.float_info.max, sys.float_info.max)
 
 
 # --- value functions -------------------------------------------------------------------
@@ -119,7 +135,7 @@ def _enum(prefix: str, options: frozenset[str], value: JsonValue) -> str | None:
     return key if key in options else None
 
 
-def _switch_state(value: JsonValue) -> bool | None:
+def switch_state(value: JsonValue) -> bool | None:
     """Return the on/off half of a SNVT_switch (``state`` -1 is invalid: unknown)."""
     if not isinstance(value, dict):
         return None
@@ -160,19 +176,55 @@ class DatapointBinarySensorDescription(BinarySensorEntityDescription):
     value_fn: Callable[[JsonValue], bool | None]
 
 
+@dataclass(frozen=True, kw_only=True)
+class DatapointNumberDescription(NumberEntityDescription):
+    """How a numeric input becomes a number: range from the type, step its resolution."""
+
+    value_fn: Callable[[JsonValue], float | int | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatapointSelectDescription(SelectEntityDescription):
+    """How an enumeration input becomes a select.
+
+    Options are the lower-case member names without ``prefix`` (``heat``); the value
+    written is the member's name (``HVAC_HEAT``).
+    """
+
+    value_fn: Callable[[JsonValue], str | None]
+    prefix: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatapointSwitchDescription(SwitchEntityDescription):
+    """How a ``SNVT_switch`` input that drives no lamp becomes a switch."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatapointLightDescription(LightEntityDescription):
+    """How a ``SNVT_switch`` input that drives a lamp becomes a dimmable light."""
+
+
 @dataclass(frozen=True, slots=True)
 class DatapointEntities:
     """Every entity description one datapoint produces, per platform."""
 
     sensors: tuple[DatapointSensorDescription, ...] = ()
     binary_sensors: tuple[DatapointBinarySensorDescription, ...] = ()
+    numbers: tuple[DatapointNumberDescription, ...] = ()
+    selects: tuple[DatapointSelectDescription, ...] = ()
+    switches: tuple[DatapointSwitchDescription, ...] = ()
+    lights: tuple[DatapointLightDescription, ...] = ()
 
     @property
     def device_class(self) -> str | None:
-        """Return the device class of a datapoint that is one sensor, else None.
+        """Return the device class of a datapoint that is one sensor or number.
 
         Enumerations have none to speak of: Home Assistant names no entity "Enum".
         """
+        if self.numbers:
+            number_class = self.numbers[0].device_class
+            return None if number_class is None else str(number_class)
         if len(self.sensors) != 1 or self.binary_sensors or self.sensors[0].key:
             return None
         device_class = self.sensors[0].device_class
@@ -317,6 +369,64 @@ COUNTERS: Final[dict[_Numeric, _Numeric]] = {
 }
 COUNTER_WORDS: Final = ("pulse", "switch", "start", "cycle", "total", "meter", "consum")
 
+# The values each type can carry (LonMark SNVT definitions). Single-precision float
+# types (``…_f``) reach ±3.4e38. A type not listed here takes any finite number.
+_FLOAT_MAX: Final = 3.4028235e38
+_FLOAT: Final[ValueRange] = (-_FLOAT_MAX, _FLOAT_MAX)
+_TEMP_P: Final[ValueRange] = (-273.17, 327.66)
+_SIGNED_TENTHS: Final[ValueRange] = (-3276.8, 3276.7)
+_UNSIGNED_TENTHS: Final[ValueRange] = (0.0, 6553.5)
+_UNSIGNED_16: Final[ValueRange] = (0.0, 65535.0)
+VALUE_RANGES: Final[dict[str, ValueRange]] = {
+    "SNVT_temp": (-274.0, 6279.5),
+    "SNVT_temp_p": _TEMP_P,
+    "SNVT_temp_f": (-273.17, _FLOAT_MAX),
+    "SNVT_temp_diff_p": (-327.68, 327.66),
+    "SNVT_lev_percent": (-163.84, 163.83),
+    "SNVT_lev_cont": (0.0, 100.0),
+    "SNVT_lev_cont_f": (0.0, 100.0),
+    "SNVT_power": _UNSIGNED_TENTHS,
+    "SNVT_power_f": _FLOAT,
+    "SNVT_power_kilo": _UNSIGNED_TENTHS,
+    "SNVT_elec_kwh": _UNSIGNED_16,
+    "SNVT_elec_kwh_l": (-214748364.8, 214748364.7),
+    "SNVT_elec_whr": _UNSIGNED_TENTHS,
+    "SNVT_elec_whr_f": (0.0, _FLOAT_MAX),
+    "SNVT_volt": _SIGNED_TENTHS,
+    "SNVT_volt_f": _FLOAT,
+    "SNVT_volt_kilo": _SIGNED_TENTHS,
+    "SNVT_volt_mil": _SIGNED_TENTHS,
+    "SNVT_amp": _SIGNED_TENTHS,
+    "SNVT_amp_f": _FLOAT,
+    "SNVT_amp_mil": _SIGNED_TENTHS,
+    "SNVT_freq_hz": _UNSIGNED_TENTHS,
+    "SNVT_freq_f": (0.0, _FLOAT_MAX),
+    "SNVT_lux": _UNSIGNED_16,
+    "SNVT_ppm": _UNSIGNED_16,
+    "SNVT_ppm_f": (0.0, _FLOAT_MAX),
+    "SNVT_flow": (0.0, 65534.0),
+    "SNVT_flow_f": _FLOAT,
+    "SNVT_flow_mil": _UNSIGNED_16,
+    "SNVT_flow_p": (0.0, 655.34),
+    "SNVT_press": _SIGNED_TENTHS,
+    "SNVT_press_f": _FLOAT,
+    "SNVT_press_p": (-32768.0, 32766.0),
+    "SNVT_speed": _UNSIGNED_TENTHS,
+    "SNVT_speed_f": _FLOAT,
+    "SNVT_speed_mil": _UNSIGNED_16,
+    "SNVT_time_sec": (0.0, 6553.4),
+    "SNVT_time_f": (0.0, _FLOAT_MAX),
+    "SNVT_time_min": _UNSIGNED_16,
+    "SNVT_time_hour": _UNSIGNED_16,
+    "SNVT_count": _UNSIGNED_16,
+    "SNVT_count_f": (0.0, _FLOAT_MAX),
+    "SNVT_count_32": (0.0, 4294967294.0),
+    "SNVT_count_inc": (-32768.0, 32767.0),
+    "SNVT_count_inc_f": _FLOAT,
+}
+# The level of a SNVT_switch, in percent.
+SWITCH_LEVEL_RANGE: Final[ValueRange] = (0.0, 100.0)
+
 # Units a SmartServer may report for a type this module does not know, and what they
 # mean. Anything else is passed through as the unit, without a device class.
 UNIT_CLASSES: Final[dict[str, _Numeric]] = {
@@ -387,10 +497,14 @@ def _enum_description(
     )
 
 
+# Enumerations: type -> translation key, the prefix of its member names, options.
+ENUMS: Final[dict[str, tuple[str, str, tuple[str, ...]]]] = {
+    "SNVT_occupancy": ("occupancy", "oc_", OCCUPANCY_OPTIONS),
+    "SNVT_hvac_mode": ("hvac_mode", "hvac_", HVAC_MODE_OPTIONS),
+    "SNVT_lev_disc": ("level", "st_", LEVEL_OPTIONS),
+}
 ENUM_TYPES: Final[dict[str, DatapointSensorDescription]] = {
-    "SNVT_occupancy": _enum_description("occupancy", "oc_", OCCUPANCY_OPTIONS),
-    "SNVT_hvac_mode": _enum_description("hvac_mode", "hvac_", HVAC_MODE_OPTIONS),
-    "SNVT_lev_disc": _enum_description("level", "st_", LEVEL_OPTIONS),
+    type_name: _enum_description(*enum) for type_name, enum in ENUMS.items()
 }
 
 # Structured types whose fields are known: field -> how that field is measured.
@@ -422,7 +536,7 @@ _SWITCH = DatapointEntities(
         DatapointBinarySensorDescription(
             key="state",
             translation_key="switch_state",
-            value_fn=_switch_state,
+            value_fn=switch_state,
         ),
     ),
 )
@@ -483,7 +597,7 @@ def _numeric_description(
     )
 
 
-def _value_fn(numeric: _Numeric) -> Callable[[JsonValue], StateType]:
+def _value_fn(numeric: _Numeric) -> Callable[[JsonValue], float | int | None]:
     """Return how values of a measure are read: whole or fractional numbers."""
     if numeric.integer:
         return as_integer
@@ -546,6 +660,133 @@ def _plain_entities(unit: str | None, numeric_value: bool) -> DatapointEntities:
     return DatapointEntities(sensors=(DatapointSensorDescription(key=""),))
 
 
+# --- inputs: entities that write -------------------------------------------------------
+
+# A SNVT_switch input is a light when the names of its block (on LON devices the
+# LonMark profile it implements: lamp actuator, dimmer), its instance or itself say one
+# of these; else a switch. The options flow overrides the choice per datapoint.
+LAMP_WORDS: Final = ("lamp", "light", "dimm", "lumin")
+# The level steps of a SNVT_switch (0.5 %).
+SWITCH_LEVEL_STEP: Final = 0.5
+SWITCH_OFF: Final[dict[str, JsonValue]] = {"value": 0.0, "state": 0}
+
+
+def switch_value(level: float) -> dict[str, JsonValue]:
+    """Return the SNVT_switch value for a level in percent: on above 0, else off."""
+    if level <= 0:
+        return dict(SWITCH_OFF)
+    return {"value": round(level / SWITCH_LEVEL_STEP) * SWITCH_LEVEL_STEP, "state": 1}
+
+
+def switch_level(value: JsonValue) -> float | None:
+    """Return the level of a SNVT_switch in percent, None outside 0..100."""
+    level = _field(as_float, "value", value)
+    if not isinstance(level, float) or not 0.0 <= level <= 100.0:
+        return None
+    return level
+
+
+def enum_value(description: DatapointSelectDescription, option: str) -> str:
+    """Return the member name a select sends for ``option`` (``HVAC_HEAT``)."""
+    return f"{description.prefix}{option}".upper()
+
+
+def drives_lamp(datapoint: Datapoint) -> bool:
+    """Return True when a SNVT_switch input's names say it drives a lamp."""
+    return any(_names_say(datapoint, word) for word in LAMP_WORDS)
+
+
+def is_controllable(datapoint: Datapoint) -> bool:
+    """Return True for an input whose type this table can write (an entity of its own)."""
+    type_name = datapoint.type_name or ""
+    return datapoint.direction is Direction.INPUT and (
+        type_name in SWITCH_TYPES
+        or type_name in ENUM_TYPES
+        or type_name in NUMERIC_TYPES
+    )
+
+
+_SWITCH_CONTROL = DatapointEntities(switches=(DatapointSwitchDescription(key=""),))
+_LIGHT_CONTROL = DatapointEntities(lights=(DatapointLightDescription(key=""),))
+
+
+@lru_cache(maxsize=64)
+def _select_entities(type_name: str) -> DatapointEntities:
+    translation_key, prefix, options = ENUMS[type_name]
+    return DatapointEntities(
+        selects=(
+            DatapointSelectDescription(
+                key="",
+                translation_key=translation_key,
+                options=list(options),
+                value_fn=partial(_enum, prefix, frozenset(options)),
+                prefix=prefix,
+            ),
+        )
+    )
+
+
+_NUMBER_CLASSES: Final = {str(number_class) for number_class in NumberDeviceClass}
+
+
+def _number_class(numeric: _Numeric) -> NumberDeviceClass | None:
+    """Return the number device class matching a sensor's, if numbers have it."""
+    if numeric.device_class is None or numeric.device_class not in _NUMBER_CLASSES:
+        return None
+    return NumberDeviceClass(numeric.device_class)
+
+
+def on_step(value: float, step: float | None) -> float | int:
+    """Return ``value`` rounded to a number's step (its type's resolution).
+
+    Whole-number steps give an int: the JSON a SmartServer expects for a count.
+    """
+    if not step:
+        return value
+    if step >= 1:
+        return int(round(value / step) * step)
+    decimals = -math.floor(math.log10(step))
+    return round(round(value / step) * step, decimals)
+
+
+@lru_cache(maxsize=256)
+def _number_entities(numeric: _Numeric, valid_range: ValueRange) -> DatapointEntities:
+    step: float | None = 1.0
+    if not numeric.integer:
+        step = None if numeric.precision is None else 10.0**-numeric.precision
+    return DatapointEntities(
+        numbers=(
+            DatapointNumberDescription(
+                key="",
+                device_class=_number_class(numeric),
+                native_unit_of_measurement=numeric.unit,
+                native_min_value=valid_range[0],
+                native_max_value=valid_range[1],
+                native_step=step,
+                value_fn=_value_fn(numeric),
+            ),
+        )
+    )
+
+
+def _control_entities(
+    datapoint: Datapoint, as_light: bool | None
+) -> DatapointEntities | None:
+    """Return the entity that writes an input of a known type, else None."""
+    type_name = datapoint.type_name or ""
+    if type_name in SWITCH_TYPES:
+        if as_light is None:
+            as_light = drives_lamp(datapoint)
+        return _LIGHT_CONTROL if as_light else _SWITCH_CONTROL
+    if type_name in ENUM_TYPES:
+        return _select_entities(type_name)
+    if (numeric := NUMERIC_TYPES.get(type_name)) is not None:
+        return _number_entities(
+            _measured(numeric, datapoint), VALUE_RANGES.get(type_name, FINITE)
+        )
+    return None
+
+
 def _kind(value: JsonValue) -> str:
     if isinstance(value, bool):
         return "text"
@@ -555,16 +796,21 @@ def _kind(value: JsonValue) -> str:
 
 
 def describe_datapoint(
-    datapoint: Datapoint, value: JsonValue = None
+    datapoint: Datapoint, value: JsonValue = None, as_light: bool | None = None
 ) -> DatapointEntities:
     """Return the entity descriptions for one datapoint.
 
     ``value`` is the datapoint's current value when known (the bulk read at setup);
-    it tells the shape of structured values of unknown types.
+    it tells the shape of structured values of unknown types. ``as_light`` overrides
+    whether a ``SNVT_switch`` input is a light (True) or a switch (False).
     """
     type_name = datapoint.type_name
     if value is None:
         value = datapoint.value
+    if datapoint.direction is Direction.INPUT and (
+        control := _control_entities(datapoint, as_light)
+    ):
+        return control
     if type_name in SWITCH_TYPES:
         return _SWITCH
     if type_name in ENUM_TYPES:

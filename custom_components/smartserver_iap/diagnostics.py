@@ -49,6 +49,7 @@ def _coordinator_diagnostics(coordinator: SmartServerCoordinator) -> dict[str, A
         "followed": len(site.subscribed),
         "values": len(site.values),
         "listeners": len(coordinator.datapoint_listeners),
+        "active_alarms": len(coordinator.alarms.active),
         "followed_by_type": dict(sorted(by_type.items())),
         "device_status": {
             device.id: {
@@ -60,6 +61,7 @@ def _coordinator_diagnostics(coordinator: SmartServerCoordinator) -> dict[str, A
             for device in site.devices.values()
         },
         "client_stats": coordinator.client.stats.as_dict(),
+        "writes": coordinator.writes.stats.as_dict(),
     }
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity import Entity, EntityDescription
 
+from .const import CONF_SWITCH_KINDS, DOMAIN, SWITCH_KIND_LIGHT, SWITCH_KIND_SWITCH
 from .datapoint_types import DatapointEntities, describe_datapoint
 from .naming import entity_names
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Coroutine, Iterable, Iterator
 
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import SmartServerConfigEntry, SmartServerCoordinator
@@ -61,16 +64,56 @@ def async_setup_platform(
         add_datapoints([site.datapoints[q] for q in site.subscribed])
 
 
+def datapoint_platform[E: Entity](
+    entity_class: Callable[
+        [SmartServerCoordinator, str, Datapoint, str | None, Any], E
+    ],
+    descriptions: Callable[[DatapointEntities], Iterable[EntityDescription]],
+) -> Callable[
+    [HomeAssistant, SmartServerConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]:
+    """Return ``async_setup_entry`` of a platform whose entities each show a datapoint.
+
+    Each followed datapoint gets one ``entity_class`` per description that
+    ``descriptions`` picks from its own (for instance ``attrgetter("numbers")``), now
+    and when devices appear.
+    """
+
+    def make(
+        coordinator: SmartServerCoordinator, datapoints: list[Datapoint]
+    ) -> list[E]:
+        return [
+            entity_class(coordinator, device_id, dp, name, description)
+            for device_id, dp, name, described in described_datapoints(
+                coordinator, datapoints
+            )
+            for description in descriptions(described)
+        ]
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: SmartServerConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        async_setup_platform(entry, async_add_entities, datapoints=make)
+
+    return async_setup_entry
+
+
 def described_datapoints(
     coordinator: SmartServerCoordinator, datapoints: Iterable[Datapoint]
 ) -> Iterator[tuple[str, Datapoint, str | None, DatapointEntities]]:
     """Yield each datapoint of a known device with its name and its entities.
 
-    The value read at setup (if any) decides the shape of untyped structured values;
-    every platform builds its entities from the same description. A name of None
-    names the entity by its device class.
+    The value read at setup (if any) decides the shape of untyped structured values,
+    the entry's options whether a ``SNVT_switch`` input is a light or a switch; every
+    platform builds its entities from the same description. A name of None names the
+    entity by its device class.
     """
     site = coordinator.site
+    kinds = {SWITCH_KIND_LIGHT: True, SWITCH_KIND_SWITCH: False}
+    chosen = coordinator.config_entry.options.get(CONF_SWITCH_KINDS, {})
     names: dict[str, dict[str, str | None]] = {}
     for dp in datapoints:
         device_id = site.device_of(dp.qualifier)
@@ -79,7 +122,14 @@ def described_datapoints(
         if device_id not in names:
             names[device_id] = _device_names(coordinator, device_id)
         name = names[device_id].get(dp.qualifier, dp.name)
-        yield device_id, dp, name, describe_datapoint(dp, site.value_of(dp.qualifier))
+        yield (
+            device_id,
+            dp,
+            name,
+            describe_datapoint(
+                dp, site.value_of(dp.qualifier), kinds.get(chosen.get(dp.qualifier))
+            ),
+        )
 
 
 def _device_names(
@@ -140,6 +190,50 @@ class SmartServerEntity(Entity):
         )
 
 
+class SmartServerDeviceEntity(SmartServerEntity):
+    """An entity about a device rather than its values (health, alarms, actions).
+
+    Available while the link is up and the device known, whatever its health: a
+    device that is down still has alarms, and a test tells whether it answers.
+    """
+
+    def __init__(
+        self, coordinator: SmartServerCoordinator, device_id: str, key: str
+    ) -> None:
+        """Attach the entity to its device; ``key`` makes its unique id."""
+        super().__init__(coordinator, device_id)
+        smartserver = coordinator.site.smartserver
+        if smartserver is not None and device_id == smartserver.id:
+            self._attr_unique_id = f"{coordinator.uid}_{key}"
+        else:
+            self._attr_unique_id = f"{coordinator.uid}_{device_id}_{key}"
+
+    @property
+    def available(self) -> bool:
+        """Return True while the link is up and the SmartServer has the device."""
+        return self.coordinator.connected and (
+            self._device_id in self.coordinator.site.devices
+        )
+
+
+class SmartServerAlarmStateEntity(SmartServerDeviceEntity):
+    """An entity showing the alarms of its device (the hub's: of the SmartServer)."""
+
+    @property
+    def available(self) -> bool:
+        """Return True while the link is up and the alarms could be read."""
+        return super().available and self.coordinator.alarms.loaded
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the device's alarms."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.alarms.state_listeners.add(
+                self._device_id, self.async_write_ha_state
+            )
+        )
+
+
 class SmartServerDatapointEntity(SmartServerEntity):
     """An entity that shows one datapoint (or one field of a structured datapoint).
 
@@ -185,4 +279,58 @@ class SmartServerDatapointEntity(SmartServerEntity):
             self.coordinator.datapoint_listeners.add(
                 self._qualifier, self.async_write_ha_state
             )
+        )
+
+
+def invalid_value(entity: str, value: Any, expected: str) -> ServiceValidationError:
+    """Return the error for a value an entity cannot write (nothing is written)."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="invalid_value",
+        translation_placeholders={
+            "entity": entity,
+            "value": str(value),
+            "expected": expected,
+        },
+    )
+
+
+class SmartServerControlEntity(SmartServerDatapointEntity):
+    """An input datapoint Home Assistant writes.
+
+    Its state is what the SmartServer reports, never the value asked for: a write
+    returns once the SmartServer reports the value (``writes.py``).
+    """
+
+    # Numbers the SmartServer reports may differ from those written by this much.
+    _tolerance = 0.0
+
+    def value_to_write(self, value: Any) -> JsonValue:
+        """Return what the write_datapoint action writes for ``value``.
+
+        Raises:
+            ServiceValidationError: not a value of this datapoint.
+        """
+        raise NotImplementedError
+
+    async def async_write(self, value: JsonValue, priority: int | None = None) -> None:
+        """Write ``value`` (at the entry's priority by default) and wait until reported."""
+        await self.coordinator.writes.write(
+            self._qualifier,
+            value,
+            label=self.entity_id,
+            priority=priority,
+            tolerance=self._tolerance,
+        )
+
+    async def async_write_datapoint(
+        self, value: Any, priority: int | None = None
+    ) -> None:
+        """Check a value of the write_datapoint action, then write it."""
+        await self.async_write(self.value_to_write(value), priority)
+
+    async def async_relinquish(self, priority: int | None = None) -> None:
+        """Release the value held at ``priority`` (the entry's by default)."""
+        await self.coordinator.writes.relinquish(
+            self._qualifier, label=self.entity_id, priority=priority
         )

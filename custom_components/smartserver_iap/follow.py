@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .const import CONF_DATAPOINTS, CONF_DEVICES
+from .datapoint_types import is_controllable
 from .iap.models import Direction
 
 if TYPE_CHECKING:
@@ -19,9 +20,10 @@ if TYPE_CHECKING:
 class FollowPolicy:
     """What the entry's options choose.
 
-    ``datapoints`` set: exactly those. Else ``devices`` set: the output datapoints of
-    those devices. Else: the output datapoints of every provisioned device, including
-    devices added later.
+    ``datapoints`` set: exactly those. Else ``devices`` set: the datapoints of those
+    devices that are followed by default. Else: those of every provisioned device,
+    including devices added later. Followed by default: every output, and every input
+    of a type Home Assistant can write (``is_controllable``).
     """
 
     devices: frozenset[str] | None = None
@@ -53,6 +55,11 @@ class FollowPolicy:
                     continue
             elif not site.devices[device_id].status.is_provisioned:
                 continue
-            if dp.direction is Direction.OUTPUT:
+            if followed_by_default(dp):
                 chosen.append(dp.qualifier)
         return chosen
+
+
+def followed_by_default(datapoint: Datapoint) -> bool:
+    """Return True for a datapoint a followed device's entities show without a choice."""
+    return datapoint.direction is Direction.OUTPUT or is_controllable(datapoint)

@@ -1,18 +1,22 @@
-"""Failures a person must fix, as repair issues: a new certificate, a lockout, a permission.
+"""What a person must fix, as repair issues: certificate, lockout, permission, takeover.
 
 Retrying alone does not cure them (or only after a while), and a log line at setup or
 a link that keeps retrying in the background is not something people see. Each entry
-has at most one such issue at a time; it goes away once the SmartServer answers again.
+has at most one problem issue at a time; it goes away once the SmartServer answers
+again. The takeover issue goes away after a quiet day.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import CONF_HOST, CONF_USERNAME
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 
 from .const import DOMAIN
 from .iap.errors import IapCertificateError, IapLockedOutError, IapPermissionError
@@ -31,6 +35,9 @@ CERTIFICATE_UNTRUSTED = "certificate_untrusted"
 LOCKED_OUT = "locked_out"
 PERMISSION_DENIED = "permission_denied"
 KINDS = (CERTIFICATE_CHANGED, CERTIFICATE_UNTRUSTED, LOCKED_OUT, PERMISSION_DENIED)
+# Another session of the same user took the subscription (not a failure: no KIND).
+SUBSCRIPTION_TAKEN_OVER = "subscription_taken_over"
+QUIET_PERIOD = timedelta(hours=24)
 
 _SEVERITY = {
     CERTIFICATE_CHANGED: ir.IssueSeverity.ERROR,
@@ -118,3 +125,61 @@ class ProblemIssues:
         for kind in KINDS:
             if kind != keep:
                 ir.async_delete_issue(self._hass, DOMAIN, self._issue_id(kind))
+
+
+class TakeoverIssue:
+    """The repair issue of one entry's stolen subscription.
+
+    The SmartServer keeps one subscribe list per user; another session of the same
+    user (its web pages, a second integration) replaces it and takes the updates
+    away. The live listener takes the list back; the issue tells the user why it keeps
+    happening, and goes away after ``QUIET_PERIOD`` without another takeover.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, host: str) -> None:
+        """Bind to the entry; no issue until a takeover is reported."""
+        self._hass = hass
+        self._entry = entry
+        self._host = host
+        self.issue_id = f"{SUBSCRIPTION_TAKEN_OVER}_{entry.entry_id}"
+        self._quiet_timer: CALLBACK_TYPE | None = None
+
+    @callback
+    def reported(self, healed: bool, label: str) -> None:
+        """A takeover happened: warn, raise the issue, restart the quiet period.
+
+        ``label`` names the SmartServer in the log line.
+        """
+        _LOGGER.warning(
+            "Another session of the same user took over the datapoint subscription "
+            "of %s (taken back: %s); give Home Assistant a dedicated SmartServer user",
+            label,
+            "yes" if healed else "no",
+        )
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self.issue_id,
+            is_fixable=False,
+            # Not persistent: after a restart only a new takeover raises it again.
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=SUBSCRIPTION_TAKEN_OVER,
+            translation_placeholders={"host": self._host, "name": self._entry.title},
+        )
+        if self._quiet_timer is not None:
+            self._quiet_timer()
+        self._quiet_timer = async_call_later(self._hass, QUIET_PERIOD, self._quiet)
+
+    @callback
+    def _quiet(self, _now: Any) -> None:
+        self._quiet_timer = None
+        ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)
+
+    @callback
+    def async_shutdown(self) -> None:
+        """Withdraw the issue: nothing watches for takeovers after the unload."""
+        if self._quiet_timer is not None:
+            self._quiet_timer()
+            self._quiet_timer = None
+        ir.async_delete_issue(self._hass, DOMAIN, self.issue_id)

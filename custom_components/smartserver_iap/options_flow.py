@@ -2,8 +2,9 @@
 
 Every provisioned device by default (devices added later included), chosen devices, or
 chosen datapoints picked one device at a time, so that a SmartServer with thousands of
-datapoints never shows them in one list. Settings (switches that do not choose
-datapoints) have a form of their own; each part keeps what the other chose.
+datapoints never shows them in one list. Settings (names, the write priority) and which
+``SNVT_switch`` inputs are lights have forms of their own; each part keeps what the
+others chose.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -29,8 +34,16 @@ from .const import (
     CONF_DEVICES,
     CONF_HISTORY_BACKFILL,
     CONF_PROGRAMMATIC_NAMES,
+    CONF_SWITCH_KINDS,
+    CONF_WRITE_PRIORITY,
+    DEFAULT_WRITE_PRIORITY,
+    DOMAIN,
     LARGE_DATAPOINT_COUNT,
+    SWITCH_KIND_LIGHT,
+    SWITCH_KIND_SWITCH,
 )
+from .datapoint_types import SWITCH_TYPES, drives_lamp
+from .follow import followed_by_default
 from .iap.models import Direction
 from .naming import display_names
 
@@ -38,15 +51,26 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from .coordinator import SmartServerConfigEntry
-    from .iap.models import Device
+    from .iap.models import Datapoint, Device
     from .iap.site import Site
 
 CONF_DEVICE = "device"
+CONF_LIGHTS = "lights"
 # Options that are settings, not the choice of datapoints: key -> default.
-SETTINGS: dict[str, bool] = {
+SETTINGS: dict[str, bool | int] = {
     CONF_PROGRAMMATIC_NAMES: False,
+    CONF_WRITE_PRIORITY: DEFAULT_WRITE_PRIORITY,
     CONF_HISTORY_BACKFILL: True,
 }
+# Options every step keeps: the settings and the lights chosen.
+KEPT = (*SETTINGS, CONF_SWITCH_KINDS)
+# 1 is the highest priority, 255 the lowest.
+PRIORITY_SELECTOR = vol.All(
+    NumberSelector(
+        NumberSelectorConfig(min=1, max=255, step=1, mode=NumberSelectorMode.BOX)
+    ),
+    vol.Coerce(int),
+)
 
 
 def _device_label(device: Device) -> str:
@@ -79,10 +103,10 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
     def _sorted_devices(self) -> list[Device]:
         return sorted(self._site.devices.values(), key=lambda d: (d.name, d.id))
 
-    def _outputs_of(self, device_ids: Iterable[str]) -> int:
+    def _followed_of(self, device_ids: Iterable[str]) -> int:
         site = self._site
         return sum(
-            dp.direction is Direction.OUTPUT
+            followed_by_default(dp)
             for device_id in device_ids
             for dp in site.datapoints_of(device_id)
         )
@@ -101,6 +125,7 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
                 "follow_all",
                 "choose_devices",
                 "choose_datapoints",
+                "switch_kinds",
                 "settings",
             ],
             description_placeholders={
@@ -117,16 +142,16 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
         provisioned = [
             d.id for d in self._site.devices.values() if d.status.is_provisioned
         ]
-        return await self._async_done(self._outputs_of(provisioned))
+        return await self._async_done(self._followed_of(provisioned))
 
     async def async_step_choose_devices(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Follow every output datapoint of the chosen devices."""
+        """Follow the outputs and writable inputs of the chosen devices."""
         if user_input is not None:
             chosen: list[str] = user_input[CONF_DEVICES]
             self._options = {CONF_DEVICES: chosen}
-            return await self._async_done(self._outputs_of(chosen))
+            return await self._async_done(self._followed_of(chosen))
         devices = self._sorted_devices()
         default = self.config_entry.options.get(
             CONF_DEVICES, [d.id for d in devices if d.status.is_provisioned]
@@ -263,18 +288,90 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
                 {
                     vol.Required(key, default=options.get(key, default)): (
                         BooleanSelector()
+                        if isinstance(default, bool)
+                        else PRIORITY_SELECTOR
                     )
                     for key, default in SETTINGS.items()
                 }
             ),
         )
 
+    # -- lights and switches -----------------------------------------------------------
+
+    def _switch_inputs(self) -> list[Datapoint]:
+        site = self._site
+        return [
+            dp
+            for dp in (site.datapoints[q] for q in site.subscribed)
+            if dp.type_name in SWITCH_TYPES and dp.direction is Direction.INPUT
+        ]
+
+    async def async_step_switch_kinds(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose which followed SNVT_switch inputs are lights; the others are switches.
+
+        Only choices that differ from the lamp rule (``drives_lamp``) are stored.
+        """
+        inputs = self._switch_inputs()
+        if not inputs:
+            return self.async_abort(reason="no_switch_inputs")
+        options = self.config_entry.options
+        kinds: dict[str, str] = dict(options.get(CONF_SWITCH_KINDS, {}))
+        if user_input is not None:
+            lights = set(user_input[CONF_LIGHTS])
+            for dp in inputs:
+                before = kinds.get(dp.qualifier, _rule(dp))
+                now = (
+                    SWITCH_KIND_LIGHT if dp.qualifier in lights else SWITCH_KIND_SWITCH
+                )
+                kinds.pop(dp.qualifier, None)
+                if now != _rule(dp):
+                    kinds[dp.qualifier] = now
+                if now != before:
+                    self._forget_entity(dp.qualifier, before)
+            return self.async_create_entry(data={**options, CONF_SWITCH_KINDS: kinds})
+        names = display_names(inputs)
+        inputs.sort(key=lambda dp: (dp.device_name, names[dp.qualifier]))
+        return self.async_show_form(
+            step_id="switch_kinds",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_LIGHTS,
+                        default=[
+                            dp.qualifier
+                            for dp in inputs
+                            if kinds.get(dp.qualifier, _rule(dp)) == SWITCH_KIND_LIGHT
+                        ],
+                    ): _multi_select(
+                        [
+                            SelectOptionDict(
+                                value=dp.qualifier,
+                                label=f"{dp.device_name}: {names[dp.qualifier]}",
+                            )
+                            for dp in inputs
+                        ]
+                    )
+                }
+            ),
+            description_placeholders={"count": str(len(inputs))},
+        )
+
+    def _forget_entity(self, qualifier: str, domain: str) -> None:
+        """Remove the entity a datapoint had on the platform it leaves."""
+        registry = er.async_get(self.hass)
+        entry: SmartServerConfigEntry = self.config_entry
+        unique_id = f"{entry.runtime_data.uid}_{qualifier}"
+        if entity_id := registry.async_get_entity_id(domain, DOMAIN, unique_id):
+            registry.async_remove(entity_id)
+
     # -- saving ------------------------------------------------------------------------
 
     async def _async_done(self, count: int) -> ConfigFlowResult:
-        # Choosing datapoints keeps the settings.
+        # Choosing datapoints keeps the settings and the lights chosen.
         options = self.config_entry.options
-        self._options.update({k: options[k] for k in SETTINGS if k in options})
+        self._options.update({k: options[k] for k in KEPT if k in options})
         if count > LARGE_DATAPOINT_COUNT:
             self._count = count
             return await self.async_step_confirm_large()
@@ -293,3 +390,8 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
                 "limit": str(LARGE_DATAPOINT_COUNT),
             },
         )
+
+
+def _rule(datapoint: Datapoint) -> str:
+    """Return what the lamp rule makes of a SNVT_switch input."""
+    return SWITCH_KIND_LIGHT if drives_lamp(datapoint) else SWITCH_KIND_SWITCH

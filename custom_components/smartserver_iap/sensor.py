@@ -1,13 +1,18 @@
-"""Sensors: one per followed datapoint (or per field), and the history import's progress."""
+"""Sensors: followed datapoints (or fields of one), active alarms, history import."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
+from homeassistant.components.sensor import (
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 from homeassistant.const import PERCENTAGE, EntityCategory
 
 from .entity import (
+    SmartServerAlarmStateEntity,
     SmartServerDatapointEntity,
     SmartServerEntity,
     async_setup_platform,
@@ -26,6 +31,11 @@ if TYPE_CHECKING:
 # Read-only and pushed: no update requests to limit.
 PARALLEL_UPDATES = 0
 
+ACTIVE_ALARMS_DESCRIPTION = SensorEntityDescription(
+    key="active_alarms",
+    translation_key="active_alarms",
+    state_class=SensorStateClass.MEASUREMENT,
+)
 IMPORT_PROGRESS_DESCRIPTION = SensorEntityDescription(
     key="history_import",
     translation_key="history_import",
@@ -47,24 +57,37 @@ def datapoint_sensors(
     ]
 
 
+def _hub_sensors(
+    coordinator: SmartServerCoordinator,
+) -> list[ActiveAlarmsSensor | ImportProgressSensor]:
+    return [ActiveAlarmsSensor(coordinator), ImportProgressSensor(coordinator)]
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SmartServerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a sensor per followed datapoint, now and when devices appear."""
+    """Add the hub's sensors and a sensor per followed datapoint (also of new devices)."""
     async_setup_platform(
-        entry,
-        async_add_entities,
-        hub=_import_progress_sensor,
-        datapoints=datapoint_sensors,
+        entry, async_add_entities, hub=_hub_sensors, datapoints=datapoint_sensors
     )
 
 
-def _import_progress_sensor(
-    coordinator: SmartServerCoordinator,
-) -> list[ImportProgressSensor]:
-    return [ImportProgressSensor(coordinator)]
+class ActiveAlarmsSensor(SmartServerAlarmStateEntity, SensorEntity):
+    """How many alarms of the SmartServer are active."""
+
+    entity_description = ACTIVE_ALARMS_DESCRIPTION
+
+    def __init__(self, coordinator: SmartServerCoordinator) -> None:
+        """Attach the sensor to the SmartServer's own device."""
+        assert coordinator.site.smartserver is not None
+        super().__init__(coordinator, coordinator.site.smartserver.id, "active_alarms")
+
+    @property
+    def native_value(self) -> int:
+        """Return the number of active alarms."""
+        return len(self.coordinator.alarms.active)
 
 
 class SmartServerSensor(SmartServerDatapointEntity, SensorEntity):

@@ -14,10 +14,12 @@ from custom_components.smartserver_iap.iap import (
     DatapointsUpdated,
     DeviceDeleted,
     DeviceStatusChanged,
+    DeviceTestResult,
     IapAuthenticationError,
     IapClient,
     IapError,
     IapLockedOutError,
+    IapNotFoundError,
     NotificationReceived,
     Resynced,
     ServerTime,
@@ -90,6 +92,31 @@ async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) ->
     assert client.stats.connects == 1
     assert client.stats.resyncs == 1
     assert client.stats.updates >= 1
+
+
+async def test_device_test_and_wink(client: IapClient, sim: SmartServerSim) -> None:
+    """A test's result arrives as an event; winking a silent device as a notification."""
+    up, silent = (
+        next(d for d in sim.scenario.devices.values() if d.category != "SC"),
+        next(d for d in sim.scenario.devices.values() if d.state != "provisioned"),
+    )
+    async with live(client) as (rec, _):
+        await rec.wait_for(Resynced)
+        await client.test_device(up.id)
+        result = await rec.wait_for(DeviceTestResult)
+        assert result == DeviceTestResult(up.id, "Configured Online", "normal", "")
+        await client.test_device(silent.id)
+        failed = await rec.wait_for(DeviceTestResult, count=2)
+        assert failed.device_id == silent.id
+        assert failed.error == "Device does not respond!"
+        await client.wink_device(up.id)
+        await client.wink_device(silent.id)
+        note = await rec.wait_for(NotificationReceived)
+        assert (note.target_type, note.target_name) == ("DEVICE", silent.name)
+        assert "wink" in note.message
+        assert len(rec.of(NotificationReceived)) == 1
+        with pytest.raises(IapNotFoundError):
+            await client.wink_device("no such device")
 
 
 async def test_server_time_and_ignored_frames(http: aiohttp.ClientSession) -> None:

@@ -10,11 +10,13 @@ import pytest
 from custom_components.smartserver_iap.iap import (
     AlarmCleared,
     AlarmRaised,
+    AlarmsChanged,
     Backoff,
     ClientStats,
     DatapointsUpdated,
     DeviceDeleted,
     DeviceStatusChanged,
+    DeviceTestResult,
     Direction,
     FrameDecoder,
     IapProtocolError,
@@ -257,10 +259,31 @@ def test_frame_other_actions() -> None:
     assert cleared_obj.alarm is not None
     assert not cleared_obj.alarm.active
     assert parse_frame(_frame("DEL:ALARM", 12)) == AlarmCleared(12, None)
-    with pytest.raises(IapProtocolError):
-        parse_frame(_frame("DEL:ALARM", {"id": "x"}))
-    with pytest.raises(IapProtocolError):
-        parse_frame(_frame("DEL:ALARM", {"id": "x", "state": "Cleared"}))
+    # Undocumented payloads: whatever an alarm frame carries, the alarms changed.
+    for action, payload in (
+        ("DEL:ALARM", {"id": "x"}),
+        ("DEL:ALARM", {"id": "x", "state": "Cleared"}),
+        ("DEL:ALARM", [1760]),
+        ("CRT:ALARM", {"id": "abc"}),
+        ("CRT:ALARM", {"id": True}),
+        ("CRT:ALARM", 1760),
+        ("CRT:ALARM", None),
+    ):
+        assert parse_frame(_frame(action, payload)) == AlarmsChanged(action)
+    tested = parse_frame(
+        _frame(
+            "UPD:DEVICE_TEST_RESULT",
+            {
+                "deviceId": "25",
+                "results": {"state": "Configured Online", "health": "normal"},
+            },
+        )
+    )
+    assert tested == DeviceTestResult("25", "Configured Online", "normal", None)
+    flat = parse_frame(
+        _frame("UPD:DEVICE_TEST_RESULT", {"id": 3, "error": "no answer", "state": 1})
+    )
+    assert flat == DeviceTestResult("3", None, None, "no answer")
     note = parse_frame(
         _frame(
             "CRT:NOTIFICATION",
@@ -299,8 +322,8 @@ def test_frame_other_actions() -> None:
         b'{"action": "UPD:DEVICE", "payload": []}',
         b'{"action": "UPD:DEVICE", "payload": {"status": {}}}',
         b'{"action": "DEL:DEVICE", "payload": {"id": true}}',
-        b'{"action": "CRT:ALARM", "payload": {"id": "abc"}}',
-        b'{"action": "CRT:ALARM", "payload": {"id": true}}',
+        b'{"action": "UPD:DEVICE_TEST_RESULT", "payload": []}',
+        b'{"action": "UPD:DEVICE_TEST_RESULT", "payload": {"results": {}}}',
         b'{"action": "CRT:NOTIFICATION", "payload": null}',
         '{"action": "UPD:DATAPOINT", "payload": [\ud800]}',
     ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 import pytest
@@ -16,8 +16,10 @@ from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN
 from custom_components.smartserver_iap.iap.live import LiveOptions
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
 
+from .alarm_helpers import EventLog
+
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Iterator
 
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
@@ -88,13 +90,17 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 @pytest.fixture
-def sim_options() -> SimOptions:
-    """Freeze the simulator's values and periodic frames: tests change values."""
+def sim_options(request: pytest.FixtureRequest) -> SimOptions:
+    """Freeze the simulator's values and periodic frames: tests change values.
+
+    Parametrize it indirectly with a dict to change more options.
+    """
     return SimOptions(
         auto_updates=False,
         ntf_time_interval=None,
         cpu_interval=None,
         session_check_interval=0.05,
+        **getattr(request, "param", {}),
     )
 
 
@@ -112,6 +118,23 @@ async def sim(
         scenario = default_scenario()
     async with SmartServerSim(scenario, options=sim_options) as server:
         yield server
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Enable the entities that are disabled by default (a device's alarm events)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
+
+
+@pytest.fixture
+def log(hass: HomeAssistant) -> EventLog:
+    """Record every event the event entities announce from now on."""
+    return EventLog(hass)
 
 
 def entry_data(sim: SmartServerSim, **changes: Any) -> dict[str, Any]:

@@ -30,7 +30,9 @@ def device(device_id: str, did: str, state: str | None = "provisioned") -> Devic
     )
 
 
-def datapoint(did: str, name: str, direction: Direction) -> Datapoint:
+def datapoint(
+    did: str, name: str, direction: Direction, type_name: str = "SNVT_temp_p"
+) -> Datapoint:
     return Datapoint(
         qualifier=f"sc/lon/{did}/Block/0/{name}",
         device_id=f"sc.{did}",
@@ -39,7 +41,7 @@ def datapoint(did: str, name: str, direction: Direction) -> Datapoint:
         block_index=0,
         name=name,
         instance_name=None,
-        type_name="SNVT_temp_p",
+        type_name=type_name,
         direction=direction,
         unit=None,
         value=None,
@@ -54,11 +56,13 @@ def site() -> Site:
     )
     site.add_datapoints(
         [
-            datapoint(did, name, direction)
+            datapoint(did, name, direction, type_name)
             for did in ("1.1", "1.2", "1.3", "9.9")
-            for name, direction in (
-                ("nvoOut", Direction.OUTPUT),
-                ("nviIn", Direction.INPUT),
+            for name, direction, type_name in (
+                ("nvoOut", Direction.OUTPUT, "SNVT_temp_p"),
+                ("nviIn", Direction.INPUT, "SNVT_temp_p"),
+                # An input of a type Home Assistant does not write.
+                ("nviRaw", Direction.INPUT, "UNVT_raw"),
             )
         ]
     )
@@ -68,23 +72,37 @@ def site() -> Site:
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        # Default: outputs of provisioned devices; datapoints of unknown devices never.
-        ({}, ["sc/lon/1.1/Block/0/nvoOut", "sc/lon/1.2/Block/0/nvoOut"]),
-        # Chosen devices: their outputs, provisioned or not.
+        # Default: outputs and writable inputs of provisioned devices; datapoints of
+        # unknown devices never.
+        (
+            {},
+            [
+                "sc/lon/1.1/Block/0/nvoOut",
+                "sc/lon/1.1/Block/0/nviIn",
+                "sc/lon/1.2/Block/0/nvoOut",
+                "sc/lon/1.2/Block/0/nviIn",
+            ],
+        ),
+        # Chosen devices: the same of theirs, provisioned or not.
         (
             {CONF_DEVICES: ["2", "3"]},
-            ["sc/lon/1.2/Block/0/nvoOut", "sc/lon/1.3/Block/0/nvoOut"],
+            [
+                "sc/lon/1.2/Block/0/nvoOut",
+                "sc/lon/1.2/Block/0/nviIn",
+                "sc/lon/1.3/Block/0/nvoOut",
+                "sc/lon/1.3/Block/0/nviIn",
+            ],
         ),
         # Chosen datapoints: exactly those, inputs included.
         (
             {
                 CONF_DEVICES: ["1"],
                 CONF_DATAPOINTS: [
-                    "sc/lon/1.1/Block/0/nviIn",
+                    "sc/lon/1.1/Block/0/nviRaw",
                     "sc/lon/9.9/Block/0/nviIn",
                 ],
             },
-            ["sc/lon/1.1/Block/0/nviIn"],
+            ["sc/lon/1.1/Block/0/nviRaw"],
         ),
     ],
 )

@@ -44,7 +44,8 @@ async def test_setup_and_unload(
     assert entry.state is ConfigEntryState.LOADED
     coordinator = entry.runtime_data
     assert coordinator.connected
-    assert len(coordinator.site.subscribed) == 47
+    # 47 outputs and 11 inputs Home Assistant writes, of the provisioned devices.
+    assert len(coordinator.site.subscribed) == 58
     # One listing of devices and datapoints each, whatever the count: no per-entity I/O.
     assert coordinator.client.stats.requests < 15
 

@@ -12,6 +12,7 @@ from custom_components.smartserver_iap.const import (
     CONF_DEVICES,
     CONF_HISTORY_BACKFILL,
     CONF_PROGRAMMATIC_NAMES,
+    CONF_WRITE_PRIORITY,
     DOMAIN,
     LARGE_DATAPOINT_COUNT,
 )
@@ -34,6 +35,7 @@ async def start(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
         "follow_all",
         "choose_devices",
         "choose_datapoints",
+        "switch_kinds",
         "settings",
     ]
     return result
@@ -56,14 +58,17 @@ def choices(result: Any, name: str) -> dict[str, str]:
     return {o["value"]: o["label"] for o in selector.config["options"]}
 
 
-def outputs_of_provisioned(sim: SmartServerSim) -> set[str]:
+def followed_of_provisioned(sim: SmartServerSim) -> set[str]:
+    """Return every datapoint of the provisioned devices.
+
+    The default scenario's inputs all have types Home Assistant writes, so every
+    datapoint of a followed device is followed.
+    """
     provisioned = {
         d.id for d in sim.scenario.devices.values() if d.state == "provisioned"
     }
     return {
-        q
-        for q, dp in sim.scenario.datapoints.items()
-        if dp.direction == "out" and dp.device.id in provisioned
+        q for q, dp in sim.scenario.datapoints.items() if dp.device.id in provisioned
     }
 
 
@@ -88,7 +93,7 @@ async def test_follow_all_includes_later_devices(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {}
     await hass.async_block_till_done()
-    assert set(entry.runtime_data.site.subscribed) == outputs_of_provisioned(sim)
+    assert set(entry.runtime_data.site.subscribed) == followed_of_provisioned(sim)
 
 
 async def test_choose_devices(
@@ -136,14 +141,14 @@ async def test_choose_datapoints_device_by_device(
         }
 
     ahu_points, meter_points = points_of(ahu.id), points_of(meter.id)
-    ahu_outputs = ahu_points & before
+    ahu_followed = ahu_points & before
 
     result = await start(hass, entry)
     result = await choose(hass, result, {"next_step_id": "choose_datapoints"})
     assert result["step_id"] == "pick_device"
     assert result["description_placeholders"] == {"chosen": str(len(before))}
     labels = choices(result, "device")
-    assert labels[ahu.id].endswith(f": {len(ahu_outputs)}/{len(ahu_points)}")
+    assert labels[ahu.id].endswith(f": {len(ahu_followed)}/{len(ahu_points)}")
 
     result = await choose(hass, result, {"device": ahu.id})
     assert result["step_id"] == "device_datapoints"
@@ -153,7 +158,7 @@ async def test_choose_datapoints_device_by_device(
     }
     assert set(choices(result, CONF_DATAPOINTS)) == ahu_points
     key, _ = field(result, CONF_DATAPOINTS)
-    assert set(key.default()) == ahu_outputs
+    assert set(key.default()) == ahu_followed
     mine = sorted(
         q for q in ahu_points if q.endswith(("/nviHVACMode", "/nvoSupplyTemp"))
     )
@@ -162,7 +167,7 @@ async def test_choose_datapoints_device_by_device(
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "datapoints_chosen"
     assert result["menu_options"] == ["pick_device", "save_datapoints"]
-    chosen = (before - ahu_outputs) | set(mine)
+    chosen = (before - ahu_followed) | set(mine)
     assert result["description_placeholders"] == {"chosen": str(len(chosen))}
 
     result = await choose(hass, result, {"next_step_id": "pick_device"})
@@ -244,14 +249,20 @@ async def test_settings_and_choices_keep_each_other(
     assert result["step_id"] == "settings"
     key, _ = field(result, CONF_PROGRAMMATIC_NAMES)
     assert key.default() is False
-    result = await choose(hass, result, {CONF_PROGRAMMATIC_NAMES: True})
+    key, _ = field(result, CONF_WRITE_PRIORITY)
+    assert key.default() == 17
+    result = await choose(
+        hass, result, {CONF_PROGRAMMATIC_NAMES: True, CONF_WRITE_PRIORITY: 12.0}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {
-        CONF_DEVICES: [meter.id],
+    settings = {
         CONF_PROGRAMMATIC_NAMES: True,
+        CONF_WRITE_PRIORITY: 12,
         CONF_HISTORY_BACKFILL: True,
     }
+    assert entry.options == {CONF_DEVICES: [meter.id], **settings}
     await hass.async_block_till_done()
+    assert entry.runtime_data.writes.priority == 12
     # Reloaded with the LON names.
     names = {
         state.name
@@ -264,5 +275,5 @@ async def test_settings_and_choices_keep_each_other(
         hass, await start(hass, entry), {"next_step_id": "follow_all"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_PROGRAMMATIC_NAMES: True, CONF_HISTORY_BACKFILL: True}
+    assert entry.options == settings
     await hass.async_block_till_done()

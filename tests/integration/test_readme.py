@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 README = Path(__file__).parents[2] / "README.md"
-ENTITY_ID = re.compile(r"\b(?:sensor|binary_sensor)\.[a-z0-9_]+\b")
+# Entity ids, not the actions of a domain (``action: number.set_value``).
+ENTITY_ID = re.compile(
+    r"(?<!action: )\b(?:sensor|binary_sensor|number|select|switch|light)\.[a-z0-9_]+\b"
+)
 
 
 def readme_entity_ids() -> set[str]:

@@ -34,8 +34,9 @@ async def test_setup_5000_datapoints(
         await setup_entry(hass, entry)
         coordinator = entry.runtime_data
         assert len(coordinator.site.subscribed) == 5000
-        # One sensor per datapoint, and the hub's history import sensor.
-        assert len(hass.states.async_all("sensor")) == 5000 + 1
+        # One sensor per datapoint, the SmartServer's count of active alarms and its
+        # history import's progress.
+        assert len(hass.states.async_all("sensor")) == 5000 + 2
         # Listing and reading is paged/chunked (URL length), never one per entity.
         assert coordinator.client.stats.requests < 400
 

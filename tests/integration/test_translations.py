@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
+from typing import Any
 
+from custom_components.smartserver_iap.binary_sensor import ALARM_DESCRIPTION
+from custom_components.smartserver_iap.button import DESCRIPTIONS as BUTTONS
 from custom_components.smartserver_iap.datapoint_types import (
     ENUM_TYPES,
     SWITCH_TYPES,
     describe_datapoint,
 )
+from custom_components.smartserver_iap.event import DEVICE_DESCRIPTION, HUB_DESCRIPTION
+from custom_components.smartserver_iap.issues import (
+    SUBSCRIPTION_TAKEN_OVER as ISSUE_KEY,
+)
+from custom_components.smartserver_iap.sensor import ACTIVE_ALARMS_DESCRIPTION
 
 from .test_datapoint_types import dp
 
@@ -72,3 +80,23 @@ def test_every_step_field_is_described() -> None:
             assert "description" in step
             for field in step.get("data", {}):
                 assert field in step["data_description"], field
+
+
+def test_alarm_entities_actions_and_issue_are_translated() -> None:
+    """Names of the alarm entities and buttons, event types, the issue, the actions."""
+    strings = load("strings.json")
+    entity: Any = strings["entity"]
+    for description in (HUB_DESCRIPTION, DEVICE_DESCRIPTION):
+        translated = entity["event"][description.translation_key]
+        assert translated["name"]
+        states = translated["state_attributes"]["event_type"]["state"]
+        assert set(states) == set(description.event_types or [])
+    for button in BUTTONS:
+        assert entity["button"][button.translation_key]["name"]
+    assert entity["binary_sensor"][ALARM_DESCRIPTION.translation_key]["name"]
+    assert entity["sensor"][ACTIVE_ALARMS_DESCRIPTION.translation_key]["name"]
+    issue: Any = strings["issues"]
+    assert set(issue[ISSUE_KEY]) == {"title", "description"}
+    assert "{host}" in issue[ISSUE_KEY]["description"]
+    services: Any = strings["services"]
+    assert {"clear_alarm", "list_alarms"} <= set(services)

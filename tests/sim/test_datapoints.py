@@ -305,3 +305,26 @@ async def test_concurrent_bulk_reads(api: Api) -> None:
         *(api.get("/iap/devs/*/if/*/*/*/value") for _ in range(5))
     )
     assert all(status == 200 for status, _ in results)
+
+
+@pytest.mark.parametrize(
+    ("sim_overrides", "echoed"),
+    [({}, {SETPT, EFFECT}), ({"echo_input_writes": False}, {EFFECT})],
+)
+async def test_echo_input_writes_switch(
+    sim: SmartServerSim, api: Api, echoed: set[str]
+) -> None:
+    """Without the echo, a write and a relinquish push only the outputs that follow."""
+    await api.put("/iap/dp/updates/subscribe", [SETPT, EFFECT])
+    ws = await api.ws()
+    base = dp_path("2", "Thermostat", 0, "nviSetpoint")
+    for method, path, body in (
+        ("PUT", base + "/overrides/17/value", 23.0),
+        ("DELETE", base + "/overrides/17", None),
+    ):
+        assert (await api.call(method, path, body))[0] == 204
+        frame = await next_frame(ws, "UPD:DATAPOINT")
+        assert {i["datapointQualifier"] for i in frame["payload"]} == echoed
+    assert sim.datapoint(SETPT).value == 21.0
+    await no_frame(sim, ws)
+    await ws.close()

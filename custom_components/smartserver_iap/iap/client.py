@@ -278,3 +278,16 @@ class IapClient:
     async def clear_alarms(self, ids: Iterable[int]) -> None:
         """Clear (acknowledge) alarms by id."""
         await self.rest.clear_alarms(ids)
+
+    # -- device actions ----------------------------------------------------------------
+
+    async def wink_device(self, device_id: str) -> None:
+        """Make a device show itself (a LED blinks, a buzzer sounds).
+
+        A device that does not answer is reported by a ``CRT:NOTIFICATION``.
+        """
+        await self.rest.device_action(device_id, "wink")
+
+    async def test_device(self, device_id: str) -> None:
+        """Ask a device for its state; the answer comes as a ``DeviceTestResult``."""
+        await self.rest.device_action(device_id, "test")

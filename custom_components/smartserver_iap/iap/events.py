@@ -54,6 +54,27 @@ class AlarmCleared:
 
 
 @dataclass(slots=True, frozen=True)
+class AlarmsChanged:
+    """``CRT:ALARM`` or ``DEL:ALARM`` whose payload names no alarm the client can read.
+
+    The payloads of both actions are undocumented; whatever they carry, the frame
+    still says that the list of alarms changed.
+    """
+
+    action: str
+
+
+@dataclass(slots=True, frozen=True)
+class DeviceTestResult:
+    """``UPD:DEVICE_TEST_RESULT``: the answer to ``PUT /iap/devs/{id}/test``."""
+
+    device_id: str
+    state: str | None  # e.g. "Configured Online"
+    health: str | None
+    error: str | None
+
+
+@dataclass(slots=True, frozen=True)
 class NotificationReceived:
     """``CRT:NOTIFICATION``: a message, such as a device that does not respond."""
 
@@ -109,6 +130,8 @@ type LiveEvent = (
     | DeviceDeleted
     | AlarmRaised
     | AlarmCleared
+    | AlarmsChanged
+    | DeviceTestResult
     | NotificationReceived
     | ServerTime
     | ConnectionLost

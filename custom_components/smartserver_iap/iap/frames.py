@@ -17,9 +17,11 @@ from .errors import IapError, IapProtocolError
 from .events import (
     AlarmCleared,
     AlarmRaised,
+    AlarmsChanged,
     DatapointsUpdated,
     DeviceDeleted,
     DeviceStatusChanged,
+    DeviceTestResult,
     LiveEvent,
     NotificationReceived,
     ServerTime,
@@ -40,7 +42,7 @@ _fromisoformat = datetime.fromisoformat
 ACTION_DATAPOINT = "UPD:DATAPOINT"
 
 # Actions the SmartServer sends that the client does not turn into events (load figures,
-# licensing, service pin, test results): skipped without counting them as unknown.
+# licensing, service pin): skipped without counting them as unknown.
 IGNORED_ACTIONS = frozenset(
     {
         "UPD:CPU",
@@ -49,7 +51,6 @@ IGNORED_ACTIONS = frozenset(
         "UPD:EPS",
         "UPD:TOTAL_EPS",
         "UPD:MONITORINGSTATE",
-        "UPD:DEVICE_TEST_RESULT",
         "NTF:JOIN",
         "UPD:LIC:CLOUD",
         "DEL:LIC",
@@ -129,6 +130,26 @@ def _id_of(payload: object, *keys: str) -> str:
     raise IapProtocolError("payload carries no id")
 
 
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _decode_alarm(action: str, payload: object) -> AlarmRaised | AlarmCleared:
+    if action == "CRT:ALARM":
+        return AlarmRaised(parse_alarm(payload))
+    alarm: Alarm | None = None
+    if isinstance(payload, dict) and len(payload) > 1:
+        try:
+            alarm = parse_alarm(payload)
+        except IapProtocolError:
+            alarm = None
+    alarm_id = _id_of(payload, "id", "alarmId")
+    try:
+        return AlarmCleared(int(alarm_id), alarm)
+    except ValueError:
+        raise IapProtocolError(f"alarm id is not a number: {alarm_id!r}") from None
+
+
 def _decode_other(action: str, payload: object) -> LiveEvent | None:
     if action == "UPD:DEVICE":
         body = _payload_dict(payload, action)
@@ -140,20 +161,22 @@ def _decode_other(action: str, payload: object) -> LiveEvent | None:
         )
     if action == "DEL:DEVICE":
         return DeviceDeleted(_id_of(payload, "id", "deviceId"))
-    if action == "CRT:ALARM":
-        return AlarmRaised(parse_alarm(payload))
-    if action == "DEL:ALARM":
-        alarm: Alarm | None = None
-        if isinstance(payload, dict) and len(payload) > 1:
-            try:
-                alarm = parse_alarm(payload)
-            except IapProtocolError:
-                alarm = None
-        alarm_id = _id_of(payload, "id", "alarmId")
+    if action in ("CRT:ALARM", "DEL:ALARM"):
         try:
-            return AlarmCleared(int(alarm_id), alarm)
-        except ValueError:
-            raise IapProtocolError(f"alarm id is not a number: {alarm_id!r}") from None
+            return _decode_alarm(action, payload)
+        except IapProtocolError:
+            return AlarmsChanged(action)
+    if action == "UPD:DEVICE_TEST_RESULT":
+        body = _payload_dict(payload, action)
+        results = body.get("results")
+        # Some firmware may flatten the results into the payload.
+        results = results if isinstance(results, dict) else body
+        return DeviceTestResult(
+            _id_of(body, "deviceId", "id"),
+            _opt_str(results.get("state")),
+            _opt_str(results.get("health")),
+            _opt_str(results.get("error")),
+        )
     if action == "CRT:NOTIFICATION":
         body = _payload_dict(payload, action)
         message = body.get("message")

@@ -233,6 +233,14 @@ class IapRest:
         """Clear (acknowledge) alarms by id."""
         await self.request("PUT", "/iap/alarms/clear", json_body=[int(i) for i in ids])
 
+    async def device_action(self, device_id: str, action: str) -> None:
+        """Send ``wink`` or ``test`` to a device (``PUT /iap/devs/{id}/{action}``)."""
+        await self.request(
+            "PUT",
+            f"/iap/devs/{quote_element(device_id)}/{action}",
+            json_body={"ID": device_id},
+        )
+
 
 def _priority(priority: int) -> int:
     if isinstance(priority, bool) or not isinstance(priority, int) or priority < 0:
