@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from smartserver_sim import SimOptions, SmartServerSim, default_scenario
+from smartserver_sim import SimOptions, SmartServerSim
 from smartserver_sim.history import expected_log_entries
 from smartserver_sim.timefmt import parse_time
 
-from .hass_config import write_config
-from .hass_process import HassProcess, Owner, free_port
-from .test_real_home_assistant import PASSWORD, _wait_for
+from .demo import DemoSettings, run_demo
+from .hass_process import free_port
+from .test_real_home_assistant import _wait_for
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -44,11 +44,15 @@ def expected_hours(
 async def test_a_week_imported_over_rest_is_in_the_statistics(
     tmp_path: Path, socket_enabled: None
 ) -> None:
-    async with SmartServerSim(
-        default_scenario(),
-        users={"homeassistant": PASSWORD},
-        options=SimOptions(auto_updates=False, ntf_time_interval=None),
-    ) as sim:
+    """The demo (``scripts/develop``'s code path): import a week, read the hours back."""
+    settings = DemoSettings(
+        config_dir=tmp_path,
+        ha_port=free_port(),
+        sim_port=free_port(),
+        sim_options=SimOptions(auto_updates=False, ntf_time_interval=None),
+    )
+    async with run_demo(settings) as demo:
+        sim, hass = demo.sim, demo.hass
         temperature = next(
             dp
             for dp in sim.scenario.datapoints.values()
@@ -57,21 +61,7 @@ async def test_a_week_imported_over_rest_is_in_the_statistics(
         energy = next(
             dp for dp in sim.scenario.datapoints.values() if dp.name == "nvoEnergy"
         )
-        port = free_port()
-        write_config(tmp_path, port)
-        hass = HassProcess(tmp_path, port)
         try:
-            await hass.start()
-            await hass.onboard(Owner("owner", "owner-password-e2e"))
-            await hass.add_entry(
-                {
-                    "host": sim.host,
-                    "port": sim.port,
-                    "username": "homeassistant",
-                    "password": PASSWORD,
-                    "certificate": "pin",
-                }
-            )
             temperature_id = "sensor.thermostat_buro_1_space_temperature"
             energy_id = "sensor.energy_meter_energy"
             await _wait_for(
@@ -129,5 +119,3 @@ async def test_a_week_imported_over_rest_is_in_the_statistics(
         except BaseException:
             print(hass.log_tail())
             raise
-        finally:
-            await hass.stop()
