@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import math
 
 import orjson
 import pytest
@@ -303,6 +304,8 @@ def test_frame_other_actions() -> None:
         b'{"action": "CRT:ALARM", "payload": {"id": true}}',
         b'{"action": "CRT:NOTIFICATION", "payload": null}',
         '{"action": "UPD:DATAPOINT", "payload": [\ud800]}',
+        b'{"action": "UPD:DATAPOINT", "payload": [NaN, \xff]}',
+        b"[" * 100_000,
     ],
 )
 def test_frame_malformed(data: bytes | str) -> None:
@@ -321,6 +324,27 @@ def test_frame_decoder_counts() -> None:
     assert (stats.frames, stats.malformed_frames, stats.unknown_actions) == (4, 1, 1)
     assert (stats.ignored_frames, stats.updates) == (1, 1)
     assert stats.as_dict()["frames"] == 4
+
+
+def test_one_unparsable_number_keeps_the_frames_other_updates() -> None:
+    stats = ClientStats()
+    frame = (
+        '{"action": "UPD:DATAPOINT", "payload": ['
+        '{"datapointQualifier": "a", "value": 21.5},'
+        '{"datapointQualifier": "b", "value": NaN},'
+        '{"datapointQualifier": "c", "value": 1e400},'
+        '{"datapointQualifier": "d", "value": -Infinity},'
+        '{"datapointQualifier": "e", "value": "\\ud800"},'
+        '{"datapointQualifier": "f", "value": 7}]}'
+    )
+    event = FrameDecoder(stats).decode(frame.encode())
+    assert isinstance(event, DatapointsUpdated)
+    values = {u.qualifier: u.value for u in event.updates}
+    assert values["a"] == 21.5 and values["f"] == 7
+    nan = values["b"]
+    assert isinstance(nan, float) and math.isnan(nan) and values["c"] == math.inf
+    assert values["d"] == -math.inf and values["e"] == "\ud800"
+    assert (stats.updates, stats.malformed_frames) == (6, 0)
 
 
 DEVICE = {

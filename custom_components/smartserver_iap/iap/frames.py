@@ -2,12 +2,16 @@
 
 This is the listener's hot path. A ``UPD:DATAPOINT`` frame costs one ``orjson.loads``
 and one ``DatapointUpdate`` per item; timestamps in the usual ``…Z`` form go straight to
-``datetime.fromisoformat``.
+``datetime.fromisoformat``. A frame orjson refuses is decoded once more by the standard
+library, which accepts the numbers a SmartServer may still send (NaN, Infinity, beyond a
+double) and escaped lone surrogates: one odd value must not cost the frame's other
+updates. Such values arrive as ``float`` nan/inf; the consumer decides what they mean.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +39,7 @@ _LOGGER = logging.getLogger(__name__)
 
 _loads = orjson.loads
 _JSONDecodeError = orjson.JSONDecodeError
+_UNPARSABLE = object()
 _fromisoformat = datetime.fromisoformat
 
 ACTION_DATAPOINT = "UPD:DATAPOINT"
@@ -172,6 +177,15 @@ def _decode_other(action: str, payload: object) -> LiveEvent | None:
     raise UnknownAction(action)
 
 
+def _lenient_loads(data: str | bytes) -> Any:
+    """Decode what orjson refused with the standard library (the rare path)."""
+    try:
+        return json.loads(data)
+    except ValueError, RecursionError:
+        # Not JSON, not UTF-8, or nested deeper than the interpreter allows.
+        return _UNPARSABLE
+
+
 def parse_frame(
     data: str | bytes, stats: ClientStats | None = None
 ) -> LiveEvent | None:
@@ -187,7 +201,9 @@ def parse_frame(
     try:
         frame = _loads(data)
     except _JSONDecodeError as err:
-        raise IapProtocolError(f"frame is not JSON: {err}") from None
+        frame = _lenient_loads(data)
+        if frame is _UNPARSABLE:
+            raise IapProtocolError(f"frame is not JSON: {err}") from None
     if type(frame) is not dict:
         raise IapProtocolError("frame is not an object")
     action = frame.get("action")
