@@ -28,7 +28,7 @@ from .errors import (
     IapProtocolError,
     IapRateLimitedError,
 )
-from .transport import map_client_error, refuses_session, retry_after
+from .transport import map_client_error, read_body, refuses_session, retry_after
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,6 +48,10 @@ CHECK_PATH: Final = "/iap/users/current"
 # Never renew more often than this, whatever sessionTimeout says (a misreported or
 # tiny timeout must not turn into a renewal storm; the 401 retry covers the rest).
 MIN_RENEW_INTERVAL: Final = 60.0
+
+# The largest REST answer read (a listing of 5,000 datapoints with every property is
+# a few MiB); a bigger one is an error, read no further than this.
+MAX_BODY_SIZE: Final = 32 * 1024 * 1024
 
 # Marks "send no body"; None is a valid JSON body (null).
 NO_BODY: Final[Any] = object()
@@ -71,6 +75,7 @@ class IapSession:
         renew_fraction: float = 0.9,
         lockout_default: float = 60.0,
         min_renew_interval: float = MIN_RENEW_INTERVAL,
+        max_body_size: int = MAX_BODY_SIZE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.http = http
@@ -83,6 +88,7 @@ class IapSession:
         self._renew_fraction = renew_fraction
         self._lockout_default = lockout_default
         self._min_renew_interval = min_renew_interval
+        self.max_body_size = max_body_size
         self.clock = clock
         self._lock = asyncio.Lock()
         self._cookie: str | None = None
@@ -161,7 +167,7 @@ class IapSession:
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as response:
-                raw = await response.read()
+                raw = await read_body(response, self.max_body_size, "login")
                 morsel = response.cookies.get(COOKIE_NAME)
                 status = response.status
                 wait = retry_after(response.headers)
@@ -311,7 +317,9 @@ class IapSession:
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as response:
-                raw = await response.read()
+                raw = await read_body(
+                    response, self.max_body_size, f"{method} {url.path}"
+                )
                 status = response.status
                 answer = response.headers
                 # Keep any session the server hands out here out of the shared jar too.

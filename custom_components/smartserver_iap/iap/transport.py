@@ -17,6 +17,7 @@ from .errors import (
     IapCertificateError,
     IapConnectionError,
     IapError,
+    IapProtocolError,
     connection_failure_of,
 )
 
@@ -35,6 +36,31 @@ def build_query(params: dict[str, str | int | float | bool]) -> str:
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         parts.append(f"{quote(key, safe='')}={quote(text, safe='*')}")
     return "&".join(parts)
+
+
+async def read_body(response: aiohttp.ClientResponse, limit: int, what: str) -> bytes:
+    """Return a response's body; raise IapProtocolError past ``limit`` bytes.
+
+    Nothing past the limit is read: leaving the response's ``async with`` with the
+    rest unread closes the connection for good.
+    """
+    length = response.content_length
+    if length is not None:
+        if length > limit:
+            raise _too_big(what, limit, length)
+        return await response.read()
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(256 * 1024):
+        body += chunk
+        if len(body) > limit:
+            raise _too_big(what, limit, len(body))
+    return bytes(body)
+
+
+def _too_big(what: str, limit: int, size: int) -> IapProtocolError:
+    return IapProtocolError(
+        f"{what}: the answer exceeds {limit} bytes ({size} or more)"
+    )
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
