@@ -41,6 +41,7 @@ from .iap.events import (
 from .inventory import Inventory
 from .listeners import CallbackRegistry
 from .registry import DeviceRegistrySync
+from .rejected import RejectedValues
 
 if TYPE_CHECKING:
     from .iap.client import IapClient
@@ -90,6 +91,8 @@ class SmartServerCoordinator:
         # are written when the device's status or the link changes.
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.device_listeners: CallbackRegistry[str] = CallbackRegistry()
+        # Updates out of their type's range, shown as unknown (diagnostics).
+        self.rejected = RejectedValues()
         self.inventory = Inventory(self)
         self._live_task: asyncio.Task[None] | None = None
         self._first_sync_timer: CALLBACK_TYPE | None = None

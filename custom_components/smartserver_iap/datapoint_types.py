@@ -6,8 +6,14 @@ option list. Structured values are split into one entity per meaningful field in
 being dumped into attributes. Unknown types still become plain sensors with the unit the
 SmartServer reports, if any.
 
+Every numeric entity has the range of values its type can carry (``valid_range``, from
+the LonMark SNVT definitions; any finite number for types without one): a value outside
+it (1e308 °C, a switch level of 150 %, NaN) is shown as unknown and never reaches the
+statistics; the entity counts it for diagnostics.
+
 Descriptions are frozen and cached, so 5,000 datapoints of a few types share a handful of
-description objects and nothing here runs per update except the ``value_fn``.
+description objects and nothing here runs per update except the ``value_fn`` and the
+range check.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from functools import lru_cache, partial
 import json
 import math
 import re
+import sys
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
@@ -50,6 +57,11 @@ if TYPE_CHECKING:
 
 MAX_STATE_LENGTH: Final = 255
 
+type ValueRange = tuple[float, float]
+
+# Any finite number: the range of numeric values of a type without a known one.
+FINITE: Final[ValueRange] = (-sys.float_info.max, sys.float_info.max)
+
 
 # --- value functions -------------------------------------------------------------------
 
@@ -59,6 +71,13 @@ def as_number(value: JsonValue) -> float | int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def as_real(value: JsonValue) -> float | int | None:
+    """Return any number, NaN and infinities included (the range check rejects them)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return value
 
@@ -131,10 +150,12 @@ class DatapointSensorDescription(SensorEntityDescription):
     """How one datapoint (or one field of it) becomes a sensor.
 
     ``key`` is the unique-id suffix: empty for the datapoint itself, the field name for
-    one field of a structured value.
+    one field of a structured value. ``valid_range``: the values the type can carry
+    (numbers only); anything outside is shown as unknown.
     """
 
     value_fn: Callable[[JsonValue], StateType] = as_state
+    valid_range: ValueRange | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,6 +283,64 @@ NUMERIC_TYPES: Final[dict[str, _Numeric]] = {
     "UCPThighLimit1": _Numeric(None, None),
 }
 
+# The values each type can carry (LonMark SNVT definitions). Single-precision float
+# types (``…_f``) reach ±3.4e38. A type not listed here takes any finite number.
+_FLOAT_MAX: Final = 3.4028235e38
+_FLOAT: Final[ValueRange] = (-_FLOAT_MAX, _FLOAT_MAX)
+_TEMP_P: Final[ValueRange] = (-273.17, 327.66)
+_SIGNED_TENTHS: Final[ValueRange] = (-3276.8, 3276.7)
+_UNSIGNED_TENTHS: Final[ValueRange] = (0.0, 6553.5)
+_UNSIGNED_16: Final[ValueRange] = (0.0, 65535.0)
+VALUE_RANGES: Final[dict[str, ValueRange]] = {
+    "SNVT_temp": (-274.0, 6279.5),
+    "SNVT_temp_p": _TEMP_P,
+    "SNVT_temp_f": (-273.17, _FLOAT_MAX),
+    "SNVT_temp_diff_p": (-327.68, 327.66),
+    "SNVT_lev_percent": (-163.84, 163.83),
+    "SNVT_lev_cont": (0.0, 100.0),
+    "SNVT_lev_cont_f": (0.0, 100.0),
+    "SNVT_power": _UNSIGNED_TENTHS,
+    "SNVT_power_f": _FLOAT,
+    "SNVT_power_kilo": _UNSIGNED_TENTHS,
+    "SNVT_elec_kwh": _UNSIGNED_16,
+    "SNVT_elec_kwh_l": (-214748364.8, 214748364.7),
+    "SNVT_elec_whr": _UNSIGNED_TENTHS,
+    "SNVT_elec_whr_f": (0.0, _FLOAT_MAX),
+    "SNVT_volt": _SIGNED_TENTHS,
+    "SNVT_volt_f": _FLOAT,
+    "SNVT_volt_kilo": _SIGNED_TENTHS,
+    "SNVT_volt_mil": _SIGNED_TENTHS,
+    "SNVT_amp": _SIGNED_TENTHS,
+    "SNVT_amp_f": _FLOAT,
+    "SNVT_amp_mil": _SIGNED_TENTHS,
+    "SNVT_freq_hz": _UNSIGNED_TENTHS,
+    "SNVT_freq_f": (0.0, _FLOAT_MAX),
+    "SNVT_lux": _UNSIGNED_16,
+    "SNVT_ppm": _UNSIGNED_16,
+    "SNVT_ppm_f": (0.0, _FLOAT_MAX),
+    "SNVT_flow": (0.0, 65534.0),
+    "SNVT_flow_f": _FLOAT,
+    "SNVT_flow_mil": _UNSIGNED_16,
+    "SNVT_flow_p": (0.0, 655.34),
+    "SNVT_press": _SIGNED_TENTHS,
+    "SNVT_press_f": _FLOAT,
+    "SNVT_press_p": (-32768.0, 32766.0),
+    "SNVT_speed": _UNSIGNED_TENTHS,
+    "SNVT_speed_f": _FLOAT,
+    "SNVT_speed_mil": _UNSIGNED_16,
+    "SNVT_time_sec": (0.0, 6553.4),
+    "SNVT_time_f": (0.0, _FLOAT_MAX),
+    "SNVT_time_min": _UNSIGNED_16,
+    "SNVT_time_hour": _UNSIGNED_16,
+    "SNVT_count": _UNSIGNED_16,
+    "SNVT_count_f": (0.0, _FLOAT_MAX),
+    "SNVT_count_32": (0.0, 4294967294.0),
+    "SNVT_count_inc": (-32768.0, 32767.0),
+    "SNVT_count_inc_f": _FLOAT,
+}
+# The level of a SNVT_switch, in percent.
+SWITCH_LEVEL_RANGE: Final[ValueRange] = (0.0, 100.0)
+
 # Units a SmartServer may report for a type this module does not know, and what they
 # mean. Anything else is passed through as the unit, without a device class.
 UNIT_CLASSES: Final[dict[str, _Numeric]] = {
@@ -332,7 +411,8 @@ ENUM_TYPES: Final[dict[str, DatapointSensorDescription]] = {
     "SNVT_lev_disc": _enum_description("level", "st_", LEVEL_OPTIONS),
 }
 
-# Structured types whose fields are known: field -> how that field is measured.
+# Structured types whose fields are known: field -> how that field is measured (every
+# field of these is a SNVT_temp_p).
 STRUCTURED_TYPES: Final[dict[str, dict[str, _Numeric]]] = {
     "SNVT_temp_setpt": {
         "occupied_cool": _TEMPERATURE,
@@ -352,7 +432,8 @@ _SWITCH = DatapointEntities(
             key="level",
             native_unit_of_measurement=PERCENTAGE,
             state_class=SensorStateClass.MEASUREMENT,
-            value_fn=partial(_field, as_number, "value"),
+            value_fn=partial(_field, as_real, "value"),
+            valid_range=SWITCH_LEVEL_RANGE,
         ),
     ),
     binary_sensors=(
@@ -386,6 +467,7 @@ def _numeric_description(
     key: str,
     numeric: _Numeric,
     value_fn: Callable[[JsonValue], StateType],
+    valid_range: ValueRange,
     translation_key: str | None = None,
 ) -> DatapointSensorDescription:
     return DatapointSensorDescription(
@@ -395,12 +477,17 @@ def _numeric_description(
         native_unit_of_measurement=numeric.unit,
         state_class=numeric.state_class,
         value_fn=value_fn,
+        valid_range=valid_range,
     )
 
 
 @lru_cache(maxsize=512)
-def _numeric_entities(numeric: _Numeric) -> DatapointEntities:
-    return DatapointEntities(sensors=(_numeric_description("", numeric, as_number),))
+def _numeric_entities(
+    numeric: _Numeric, valid_range: ValueRange = FINITE
+) -> DatapointEntities:
+    return DatapointEntities(
+        sensors=(_numeric_description("", numeric, as_real, valid_range),)
+    )
 
 
 @lru_cache(maxsize=512)
@@ -414,18 +501,18 @@ def _structured_entities(
         if (numeric := known.get(name)) is not None:
             sensors.append(
                 _numeric_description(
-                    name, numeric, partial(_field, as_number, name), "field"
+                    name, numeric, partial(_field, as_real, name), _TEMP_P, "field"
                 )
             )
             continue
+        number = kind == "number"
         sensors.append(
             DatapointSensorDescription(
                 key=name,
                 translation_key="field",
-                state_class=SensorStateClass.MEASUREMENT if kind == "number" else None,
-                value_fn=partial(
-                    _field, as_number if kind == "number" else as_text, name
-                ),
+                state_class=SensorStateClass.MEASUREMENT if number else None,
+                value_fn=partial(_field, as_real if number else as_text, name),
+                valid_range=FINITE if number else None,
             )
         )
     return DatapointEntities(sensors=tuple(sensors))
@@ -443,7 +530,10 @@ def _plain_entities(unit: str | None, numeric_value: bool) -> DatapointEntities:
         return DatapointEntities(
             sensors=(
                 DatapointSensorDescription(
-                    key="", state_class=SensorStateClass.MEASUREMENT, value_fn=as_number
+                    key="",
+                    state_class=SensorStateClass.MEASUREMENT,
+                    value_fn=as_real,
+                    valid_range=FINITE,
                 ),
             )
         )
@@ -476,7 +566,7 @@ def describe_datapoint(
     if (numeric := NUMERIC_TYPES.get(type_name or "")) is not None:
         if numeric is _PERCENT and _is_humidity(datapoint):
             numeric = _HUMIDITY
-        return _numeric_entities(numeric)
+        return _numeric_entities(numeric, VALUE_RANGES.get(type_name or "", FINITE))
     if isinstance(value, dict):
         fields = tuple(
             (str(name), _kind(field))

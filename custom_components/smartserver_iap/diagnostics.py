@@ -48,6 +48,7 @@ def _coordinator_diagnostics(coordinator: SmartServerCoordinator) -> dict[str, A
             for device in site.devices.values()
         },
         "client_stats": coordinator.client.stats.as_dict(),
+        "rejected_values": coordinator.rejected.as_dict(),
     }
 
 

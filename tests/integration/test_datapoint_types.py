@@ -9,7 +9,9 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 import pytest
 
 from custom_components.smartserver_iap.datapoint_types import (
+    FINITE,
     as_number,
+    as_real,
     as_state,
     as_text,
     describe_datapoint,
@@ -244,3 +246,37 @@ def test_value_functions() -> None:
     assert as_text("x" * 300) == "x" * 255
     assert as_state(2.5) == 2.5
     assert as_state("abc") == "abc"
+
+
+@pytest.mark.parametrize(
+    ("datapoint", "key", "valid_range"),
+    [
+        (dp("SNVT_temp_p"), "", (-273.17, 327.66)),
+        (dp("SNVT_temp_f"), "", (-273.17, 3.4028235e38)),
+        (dp("SNVT_count"), "", (0.0, 65535.0)),
+        (dp("SNVT_count_32"), "", (0.0, 4294967294.0)),
+        (dp("SNVT_lev_percent", "nvoSpaceRH"), "", (-163.84, 163.83)),
+        (dp("SNVT_switch"), "level", (0.0, 100.0)),
+        (dp("SNVT_temp_setpt"), "occupied_cool", (-273.17, 327.66)),
+        (dp("UCPTsetpoint"), "", FINITE),
+        (dp("SNVT_unknown_x", unit="W"), "", FINITE),
+        (dp("SNVT_unknown_x", value=3), "", FINITE),
+        (dp("SNVT_unknown_x", value={"speed": 4, "mode": "x"}), "speed", FINITE),
+        (dp("SNVT_unknown_x", value={"speed": 4, "mode": "x"}), "mode", None),
+        (dp("SNVT_unknown_x", value="text"), "", None),
+        (dp("SNVT_hvac_mode"), "", None),
+    ],
+)
+def test_valid_ranges(datapoint: Datapoint, key: str, valid_range: Any) -> None:
+    """Every numeric entity knows its type's range; text entities have none."""
+    sensors = {s.key: s for s in describe_datapoint(datapoint).sensors}
+    assert sensors[key].valid_range == valid_range
+
+
+def test_numeric_values_keep_what_the_range_check_rejects() -> None:
+    """NaN and infinities reach the range check (which counts them), text does not."""
+    assert math.isnan(as_real(math.nan))  # type: ignore[arg-type]
+    assert as_real(math.inf) == math.inf
+    assert as_real(True) is None
+    assert as_real("1") is None
+    assert as_real(2) == 2
