@@ -12,6 +12,7 @@ from unittest.mock import patch
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.util import dt as dt_util
+import orjson
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.smartserver_iap.binary_sensor import (
@@ -553,3 +554,51 @@ async def test_entities_skip_unknown_devices(
     device = next(d for d in site.devices.values() if not d.is_smartserver)
     site.set_status(device.id, DeviceStatus(state=None, health=None))
     assert DeviceHealthBinarySensor(coordinator, device.id).is_on is None
+
+
+async def test_deleting_the_smartserver_itself_is_ignored(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A DEL:DEVICE naming the SmartServer is ignored.
+
+    The hub device and its link sensor stay, and devices added later still appear.
+    """
+    coordinator = init_integration.runtime_data
+    hub = coordinator.site.smartserver
+    assert hub is not None
+    link_id = entity_for(entity_registry, "_link")
+    assert link_id is not None
+    await sim.send_frame(
+        orjson.dumps(
+            {"action": "DEL:DEVICE", "payload": {"id": hub.id, "name": hub.name}}
+        )
+    )
+    # A marker frame after it: once its value shows, the DEL:DEVICE was handled.
+    qualifier = next(q for q in coordinator.site.subscribed if q.endswith("nvoCO2"))
+    co2_id = entity_for(entity_registry, qualifier)
+    assert co2_id is not None
+    await sim.set_value(qualifier, 777)
+    await wait_for(lambda: state_of(hass, co2_id) == "777")
+    await hass.async_block_till_done()
+
+    assert coordinator.site.smartserver is hub
+    assert (
+        device_registry.async_get_device_by_identifier(
+            coordinator.registry.hub_identifier, init_integration.entry_id
+        )
+        is not None
+    )
+    assert entity_registry.async_get(link_id) is not None
+    assert state_of(hass, link_id) == "on"
+
+    # Devices added later still get their device (linked via the hub) and entities.
+    await sim.add_device(NEW_DEVICE)
+    await wait_for(lambda: entity_for(entity_registry, "Sensor/0/nvoTemp") is not None)
+    entity_id = entity_for(entity_registry, "Sensor/0/nvoTemp")
+    assert entity_id is not None
+    await wait_for(lambda: hass.states.get(entity_id) is not None)
+    assert state_of(hass, entity_id) == "19.5"
