@@ -28,7 +28,12 @@ from homeassistant.helpers.event import async_call_later
 
 from .const import DOMAIN
 from .follow import FollowPolicy
-from .iap.errors import IapAuthenticationError, IapError, IapNotFoundError
+from .iap.errors import (
+    IapAuthenticationError,
+    IapError,
+    IapLockedOutError,
+    IapNotFoundError,
+)
 from .iap.events import (
     ConnectionLost,
     DatapointsUpdated,
@@ -59,6 +64,9 @@ SETUP_MAX_AGE = 300.0
 FIRST_SYNC_TIMEOUT = 60.0
 # Seconds before the live task starts again after ``run_live`` failed unexpectedly.
 LIVE_RESTART_DELAY = 60.0
+# Seconds before setup asks again after the SmartServer refused the credentials once:
+# a single 401 (a restarting SmartServer) must not start a reauth.
+SETUP_AUTH_RETRY_DELAY = 2.0
 
 
 class WrongSmartServerError(Exception):
@@ -128,8 +136,21 @@ class SmartServerCoordinator:
 
         A few bulk requests whatever the number of datapoints: no entity does I/O of
         its own. Values come from the SmartServer's cache (``SETUP_MAX_AGE``): the
-        live link's first resync reads them again right after.
+        live link's first resync reads them again right after. Credentials refused
+        once are asked for again once, after ``SETUP_AUTH_RETRY_DELAY``.
         """
+        try:
+            await self._async_read_site()
+        except IapLockedOutError:
+            raise
+        except IapAuthenticationError as err:
+            _LOGGER.debug(
+                "%s refused the credentials, asking again: %s", self.host, err
+            )
+            await asyncio.sleep(SETUP_AUTH_RETRY_DELAY)
+            await self._async_read_site()
+
+    async def _async_read_site(self) -> None:
         client = self.client
         await client.login()
         site = await client.discover()

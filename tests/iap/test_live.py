@@ -267,10 +267,45 @@ async def test_lockout_is_an_outage(http: aiohttp.ClientSession) -> None:
 async def test_ws_401_after_fresh_login_with_refused_session(
     client: IapClient, sim: SmartServerSim
 ) -> None:
-    sim.inject_http_errors(401, 1, "/iap/ws")
-    sim.inject_http_errors(401, 1, "/iap/users/current")
+    """Refused by the handshake and by REST right after a fresh login.
+
+    Three connect attempts in a row end so: bad credentials.
+    """
+    sim.inject_http_errors(401, 10, "/iap/ws")
+    sim.inject_http_errors(401, 10, "/iap/users/current")
+    rec = Recorder()
     with pytest.raises(IapAuthenticationError):
-        await asyncio.wait_for(client.run_live(Recorder()), 5)
+        await asyncio.wait_for(client.run_live(rec), 5)
+    reasons = [e.reason for e in rec.of(ConnectionLost)]
+    assert [r.split(":")[0] for r in reasons] == ["refused (1 of 3)"]
+    assert client.stats.connects == 0
+
+
+@pytest.mark.parametrize(
+    "refusals",
+    [
+        # One 401 from the login endpoint while logging in again after an expiry.
+        [(401, 1, "/iap/auth/login")],
+        # Two 401s on the subscribe around a successful login.
+        [(401, 2, "/iap/dp/updates/subscribe")],
+        # The handshake and the session check refused in two attempts in a row.
+        [(401, 2, "/iap/ws"), (401, 2, "/iap/users/current")],
+    ],
+)
+async def test_stray_401s_are_an_outage(
+    client: IapClient, sim: SmartServerSim, refusals: list[tuple[int, int, str]]
+) -> None:
+    """A valid password refused now and then is no reason to ask for it again."""
+    await client.subscribe(outputs(sim))
+    async with live(client) as (rec, task):
+        await rec.wait_for(Resynced)
+        await sim.expire_sessions()
+        for status, count, prefix in refusals:
+            sim.inject_http_errors(status, count, prefix)
+        await rec.wait_for(Resynced, count=2)
+        assert not task.done()
+    assert sim.http_errors == []
+    assert client.stats.connects == 2
 
 
 @pytest.mark.parametrize("status", [401, 403, 409])

@@ -13,6 +13,7 @@ from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.util import dt as dt_util
 import orjson
+import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.smartserver_iap.binary_sensor import (
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import device_registry as dr, entity_registry as er
-    import pytest
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from smartserver_sim import SmartServerSim
@@ -205,6 +205,30 @@ async def test_credentials_revoked_start_reauth(
     await wait_for(reauth_started, timeout=10)
     assert not coordinator.connected
     sim.auth.users[USERNAME] = PASSWORD
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [(401, 1, "/iap/auth/login"), (401, 2, "/iap/dp/updates/subscribe")],
+)
+async def test_stray_401_is_no_reauth(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    refusal: tuple[int, int, str],
+) -> None:
+    """Sessions expire and the SmartServer refuses the valid password once.
+
+    The link comes back by itself; no reauth is asked for.
+    """
+    coordinator = init_integration.runtime_data
+    connects = coordinator.client.stats.connects
+    await sim.expire_sessions()
+    sim.inject_http_errors(*refusal)
+    await wait_for(lambda: coordinator.client.stats.connects > connects)
+    await wait_for(lambda: coordinator.connected)
+    assert sim.http_errors == []
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
 
 async def test_live_link_fails_hard(

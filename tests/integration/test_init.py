@@ -126,6 +126,17 @@ async def test_setup_locked_out(hass: HomeAssistant, sim: SmartServerSim) -> Non
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
 
+async def test_setup_stray_401_is_no_reauth(
+    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+) -> None:
+    """The login refused once at setup: asked again, the entry loads, no reauth."""
+    sim.inject_http_errors(401, 1, "/iap/auth/login")
+    await setup_entry(hass, mock_config_entry)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert sim.http_errors == []
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
 async def test_setup_server_error(
     hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
 ) -> None:

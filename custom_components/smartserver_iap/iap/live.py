@@ -102,6 +102,8 @@ class LiveListener:
         self._ever_connected = False
         self._up_since: float | None = None
         self._renewed = False
+        # Connect attempts in a row that ended on refused credentials.
+        self._auth_refusals = 0
 
     async def stop(self) -> None:
         """Make a running ``run`` return, closing its WebSocket."""
@@ -133,6 +135,7 @@ class LiveListener:
         self._stop.clear()
         self.backoff = self.options.backoff()
         self._outage = False
+        self._auth_refusals = 0
         self.probe.candidates = probe_candidates
         try:
             while not self._stop.is_set():
@@ -142,8 +145,8 @@ class LiveListener:
                 except IapLockedOutError as err:
                     # Locked out (or told to wait): an outage, never a reason to reauth.
                     lost = LinkLost(f"locked out: {err}", err.retry_after or 0.0)
-                except IapAuthenticationError:
-                    raise
+                except IapAuthenticationError as err:
+                    lost = self._refused(err)
                 except LinkLost as err:
                     lost = err
                 except IapError as err:
@@ -162,6 +165,19 @@ class LiveListener:
             self._running = False
             self.connected = False
             self.probe.candidates = None
+
+    def _refused(self, err: IapAuthenticationError) -> LinkLost:
+        """Count a refusal of the credentials; raise it once they were refused enough.
+
+        A 401 can be a passing state of the SmartServer (a restart, a session store
+        being rebuilt): only refusals in ``auth_attempts`` attempts in a row, without a
+        link in between, are bad credentials.
+        """
+        self._auth_refusals += 1
+        attempts = self.options.auth_attempts
+        if self._auth_refusals >= attempts:
+            raise err
+        return LinkLost(f"refused ({self._auth_refusals} of {attempts}): {err}")
 
     def _end_link(self) -> bool:
         """Close the books on one link; return True if it had come up."""
@@ -257,6 +273,7 @@ class LiveListener:
         if self._ever_connected:
             stats.reconnects += 1
         self._ever_connected = True
+        self._auth_refusals = 0
         stats.resyncs += 1
         self.connected = True
         self._up_since = asyncio.get_running_loop().time()

@@ -30,6 +30,9 @@ class LiveOptions:
     resync_max_age: float | None = 30.0
     # The back-off resets (and an outage ends) only once a link stayed up this long.
     stable_after: float = 30.0
+    # Connect attempts in a row the SmartServer must refuse on the credentials before
+    # run_live raises IapAuthenticationError: one stray 401 is an outage, not a reauth.
+    auth_attempts: int = 3
     rand: Callable[[], float] = field(default=random.random, repr=False)
 
     def backoff(self) -> Backoff:
