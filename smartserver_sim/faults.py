@@ -87,6 +87,8 @@ class Faults:
         self.answering = asyncio.Event()
         self.answering.set()
         self._black_hole_end: Timer | None = None
+        # Set (and replaced) when latency is removed: requests it holds go on at once.
+        self._latency_removed = asyncio.Event()
 
     # -- injections --------------------------------------------------------------------
 
@@ -100,6 +102,12 @@ class Faults:
             self.path_latency[path_prefix] = seconds
         else:
             self.path_latency.pop(path_prefix, None)
+        if not seconds:
+            self._release_delayed()
+
+    def _release_delayed(self) -> None:
+        self._latency_removed.set()
+        self._latency_removed = asyncio.Event()
 
     def inject_http_errors(
         self,
@@ -165,6 +173,7 @@ class Faults:
         """Remove every injected fault."""
         self.latency = 0.0
         self.path_latency.clear()
+        self._release_delayed()
         self.http_errors.clear()
         self.bodies.clear()
         self.cuts.clear()
@@ -191,7 +200,7 @@ class Faults:
             await self.answering.wait()
         delay = self._delay(path)
         if delay:
-            await self._clock.sleep(delay)
+            await self._wait(delay)
         error = _take(self.http_errors, path)
         if error is not None:
             self._counters.injected_errors += 1
@@ -203,6 +212,17 @@ class Faults:
         if body is not None:
             self._counters.injected_errors += 1
         return body
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep ``seconds`` on the clock, or until latency is removed."""
+        sleep = asyncio.ensure_future(self._clock.sleep(seconds))
+        removed = asyncio.ensure_future(self._latency_removed.wait())
+        try:
+            await asyncio.wait((sleep, removed), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleep, removed):
+                task.cancel()
+            await asyncio.gather(sleep, removed, return_exceptions=True)
 
     def take_cut(self, path: str) -> CutMode | None:
         """Return how to break this response, if a cut is due for it."""

@@ -120,7 +120,11 @@ class SmartServerSim(SimState):
     async def start(self) -> None:
         """Bind the port, start the periodic jobs."""
         changes.create_initial_alarms(self)
-        self._runner = web.AppRunner(build_app(self, self), handle_signals=False)
+        # Requests still held by an injected latency are cut after a second: a stop
+        # must not wait out a fault.
+        self._runner = web.AppRunner(
+            build_app(self, self), handle_signals=False, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         await self._open_site()
         self.hub.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
@@ -52,6 +53,35 @@ async def test_setup_and_unload(
     await hass.async_block_till_done()
     assert entry_state(entry) is ConfigEntryState.NOT_LOADED
     assert not coordinator.client.connected
+
+
+@pytest.mark.parametrize("fault", ["slow", "black_hole"])
+async def test_unload_while_the_smartserver_is_slow(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    mock_config_entry: MockConfigEntry,
+    fault: str,
+) -> None:
+    """Unloading never waits on a SmartServer that answers slowly or not at all.
+
+    The logout is given 1.5 s (the session then expires on the SmartServer) and the
+    WebSocket 0.5 s to close: at most 2 s in all, where a logout alone took the
+    request time-out (10 s, twice when PUT answers 405).
+    """
+    entry = await setup_entry(hass, mock_config_entry)
+    if fault == "slow":
+        sim.inject_latency(30)
+    else:
+        sim.black_hole()
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    async with asyncio.timeout(10):
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    took = loop.time() - began
+    sim.end_black_hole()
+    sim.inject_latency(0)
+    assert took <= 2.0 + 0.5  # 0.5 s for a loaded machine
+    assert entry_state(entry) is ConfigEntryState.NOT_LOADED
 
 
 def entry_state(entry: MockConfigEntry) -> ConfigEntryState:

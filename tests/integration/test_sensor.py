@@ -175,6 +175,11 @@ async def test_implausible_values_unknown_and_counted(
         f'{{"datapointQualifier": "{count}", "value": 1.8e19}}',
         f'{{"datapointQualifier": "{lux}", "value": NaN}}',
     ]
+    # The resync's read is echoed on the WebSocket a moment later (the simulator's
+    # wire read): let those frames pass first, or they would overwrite these.
+    await wait_for(lambda: not sim._timers)
+    await sim.hub.drain()
+    await hass.async_block_till_done()
     await sim.send_frame(
         '{"action": "UPD:DATAPOINT", "payload": [' + ", ".join(items) + "]}"
     )

@@ -32,6 +32,18 @@ async def test_latency_on_one_path(sim: SmartServerSim, api: Api) -> None:
     assert sim.faults.path_latency == {}
 
 
+@pytest.mark.parametrize("path_prefix", [None, "/iap/version"])
+async def test_removing_latency_releases_held_requests(
+    sim: SmartServerSim, api: Api, path_prefix: str | None
+) -> None:
+    sim.inject_latency(30, path_prefix)
+    request = asyncio.create_task(api.get("/iap/version"))
+    await asyncio.sleep(0.1)
+    assert not request.done()
+    sim.inject_latency(0, path_prefix)
+    assert (await asyncio.wait_for(request, 2))[0] == 200
+
+
 async def test_retry_after_on_429(sim: SmartServerSim, api: Api) -> None:
     await api.control("inject_http_errors", status=429, retry_after=7)
     async with api.session.get(api.url("/iap/devs"), ssl=api.ssl) as resp:

@@ -54,6 +54,9 @@ _DATA_TYPES = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
 _MESSAGE_TOO_BIG = aiohttp.WSCloseCode.MESSAGE_TOO_BIG
 # max_age of the read-back after a planned session renewal when resync_max_age is None.
 _RENEWAL_MAX_AGE = 60.0
+# Seconds to wait for the SmartServer's close frame when the listener closes its
+# WebSocket: a SmartServer that answers slowly must not hold up a stop or a reconnect.
+CLOSE_GRACE = 0.5
 
 
 class LinkLost(IapConnectionError):
@@ -110,7 +113,7 @@ class LiveListener:
         self._stop.set()
         ws = self._ws
         if ws is not None:
-            await ws.close()
+            await close_websocket(ws, CLOSE_GRACE)
 
     def _emit(self, handler: Callable[[LiveEvent], None], event: LiveEvent) -> None:
         try:
@@ -263,7 +266,7 @@ class LiveListener:
         finally:
             self.connected = False
             self._ws = None
-            await close_websocket(ws)
+            await close_websocket(ws, CLOSE_GRACE)
 
     def _up(
         self, handler: Callable[[LiveEvent], None], values: list[DatapointUpdate]

@@ -49,6 +49,10 @@ CHECK_PATH: Final = "/iap/users/current"
 # tiny timeout must not turn into a renewal storm; the 401 retry covers the rest).
 MIN_RENEW_INTERVAL: Final = 60.0
 
+# Seconds a logout may take (both methods together): a SmartServer that answers slowly
+# must not hold up an unload; the session then expires there by itself.
+LOGOUT_TIMEOUT: Final = 1.5
+
 # The largest REST answer read (a listing of 5,000 datapoints with every property is
 # a few MiB); a bigger one is an error, read no further than this.
 MAX_BODY_SIZE: Final = 32 * 1024 * 1024
@@ -278,22 +282,34 @@ class IapSession:
                 await self._logout_cookie(cookie)
 
     async def close(self) -> None:
-        """Log out and refuse every later request (no network I/O after this)."""
+        """Log out and refuse every later request (no network I/O after this).
+
+        Takes at most ``LOGOUT_TIMEOUT`` seconds, waiting for a login in progress
+        included.
+        """
         self.closed = True
-        await self.logout()
+        try:
+            async with asyncio.timeout(LOGOUT_TIMEOUT):
+                await self.logout()
+        except TimeoutError:
+            self._cookie = None
+            _LOGGER.debug("Logout took too long; the session expires on its own")
 
     async def _logout_cookie(self, cookie: str) -> None:
-        for method in ("PUT", "POST"):
-            try:
-                status, _ = await self._send(
-                    method, self.url(LOGOUT_PATH), cookie, None
-                )
-            except IapError as err:
-                _LOGGER.debug("Logout failed: %s", err)
-                return
-            # The docs say PUT, the vendor's pages POST: try the other on 405.
-            if status != 405:
-                return
+        """Log a session out, best effort, in at most ``LOGOUT_TIMEOUT`` seconds."""
+        try:
+            async with asyncio.timeout(LOGOUT_TIMEOUT):
+                for method in ("PUT", "POST"):
+                    status, _ = await self._send(
+                        method, self.url(LOGOUT_PATH), cookie, None
+                    )
+                    # The docs say PUT, the vendor's pages POST: try the other on 405.
+                    if status != 405:
+                        return
+        except IapError as err:
+            _LOGGER.debug("Logout failed: %s", err)
+        except TimeoutError:
+            _LOGGER.debug("Logout took too long; the session expires on its own")
 
     # -- requests --------------------------------------------------------------------
 
