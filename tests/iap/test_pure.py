@@ -18,7 +18,13 @@ from custom_components.smartserver_iap.iap import (
     DeviceStatusChanged,
     Direction,
     FrameDecoder,
+    IapAuthenticationError,
+    IapCertificateError,
+    IapConnectionError,
+    IapError,
     IapProtocolError,
+    IapRateLimitedError,
+    IapServerError,
     NotificationReceived,
     ServerTime,
     TlsTrust,
@@ -26,7 +32,10 @@ from custom_components.smartserver_iap.iap import (
     parse_frame,
     parse_timestamp,
 )
+from custom_components.smartserver_iap.iap.backoff import ReconnectDelays
 from custom_components.smartserver_iap.iap.datalog import log_query
+from custom_components.smartserver_iap.iap.errors import ConnectionFailure
+from custom_components.smartserver_iap.iap.outage import LinkLost, answered, lost_link
 from custom_components.smartserver_iap.iap.parsing import (
     parse_alarm,
     parse_datapoint,
@@ -159,6 +168,50 @@ def test_backoff_sequence_and_cap() -> None:
     ):
         with pytest.raises(ValueError):
             Backoff(**bad)
+
+
+def test_reconnect_delays() -> None:
+    backoff = Backoff(initial=1, cap=8, factor=2, jitter=0.5, rand=lambda: 0.0)
+    delays = ReconnectDelays(backoff, retry_interval=3, flap_after=2)
+    # A silent SmartServer: the retry interval, and the back-off does not grow.
+    assert [delays.after_attempt(answered=False) for _ in range(3)] == [3, 3, 3]
+    # One that answers with errors: the back-off.
+    assert [delays.after_attempt(answered=True) for _ in range(3)] == [1, 2, 4]
+    # A link that worked: the first delay again, however far the back-off had got.
+    assert delays.after_link(lasted=60) == 1
+    assert delays.after_attempt(answered=True) == 2
+    # Links dropped at once, in a row: ever longer.
+    assert [delays.after_link(lasted=0.1) for _ in range(5)] == [1, 2, 4, 8, 8]
+    assert delays.after_link(lasted=2) == 1
+    jittered = ReconnectDelays(
+        Backoff(jitter=0.5, rand=lambda: 1.0), retry_interval=2, flap_after=1
+    )
+    assert jittered.after_attempt(answered=False) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (IapConnectionError("refused", ConnectionFailure.REFUSED), False),
+        (IapConnectionError("timed out", ConnectionFailure.TIMEOUT), False),
+        (IapConnectionError("reset"), False),
+        (IapCertificateError("another certificate", "AA:BB"), False),
+        (IapServerError("HTTP 503"), True),
+        (IapRateLimitedError("HTTP 429", 5), True),
+        (IapProtocolError("not JSON"), True),
+        (IapAuthenticationError("refused"), True),
+        (LinkLost("dropped"), False),
+        (LinkLost("frame too big", answered=True), True),
+    ],
+)
+def test_answered(error: IapError, expected: bool) -> None:
+    assert answered(error) is expected
+    assert lost_link(error, "x: ").answered is expected
+
+
+def test_lost_link_waits_for_retry_after() -> None:
+    assert lost_link(IapRateLimitedError("429", 7)).wait == 7
+    assert lost_link(IapRateLimitedError("429")).wait == 0
 
 
 def _frame(action: str, payload: object) -> bytes:

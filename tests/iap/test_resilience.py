@@ -86,7 +86,7 @@ async def test_unexpected_errors_are_outages(
     assert "timed out" in lost.reason
 
 
-# -- B2: quick drops do not reset the back-off ------------------------------------------
+# -- B2: quick drops (flaps) do not reset the back-off ----------------------------------
 
 
 async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None:
@@ -96,6 +96,7 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
             backoff_cap=0.4,
             backoff_jitter=0.0,
             stable_after=0.5,
+            flap_after=0.5,
         )
         client = make_client(sim, http, live=options)
         await client.subscribe(outputs(sim))
@@ -125,7 +126,8 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
             dropping = False
             connects = client.stats.connects
             await rec.wait_for(Resynced, count=connects + 1)
-            # Up longer than stable_after: the outage is over, the back-off resets.
+            # Up longer than stable_after and flap_after: the outage is over, the
+            # back-off starts again.
             await asyncio.sleep(0.6)
             lost_before = len(rec.of(ConnectionLost))
             sim.hub.abort_all()

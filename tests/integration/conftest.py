@@ -34,6 +34,7 @@ FAST_LIVE = LiveOptions(
     backoff_cap=0.1,
     backoff_factor=2.0,
     backoff_jitter=0.0,
+    retry_interval=0.05,
     probe_interval=None,
     connect_timeout=2.0,
 )

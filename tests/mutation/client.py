@@ -12,6 +12,7 @@ IAP = "custom_components/smartserver_iap/iap/"
 CLIENT = "tests/iap/test_client.py"
 LIVE = "tests/iap/test_live.py"
 RESILIENCE = "tests/iap/test_resilience.py"
+RECOVERY = "tests/iap/test_recovery.py"
 DATALOG = "tests/iap/test_datalog.py"
 EDGES = "tests/iap/test_edges.py"
 HANDSHAKE = "tests/iap/test_handshake.py"
@@ -125,17 +126,41 @@ MUTANTS: list[Mutant] = [
     ),
     # -- live link: back-off, resync, events, probe --------------------------------------
     Mutant(
-        "live: the back-off never resets",
-        IAP + "live.py",
-        "self.backoff.reset()",
-        "pass",
+        "backoff: a lost link never restarts the back-off",
+        IAP + "backoff.py",
+        "        self.backoff.reset(max(self.flaps - 1, 0))\n",
+        "",
+        (
+            f"{RECOVERY}::test_drop_soon_after_an_outage_retries_at_once",
+            f"{RESILIENCE}::test_quick_drops_grow_the_backoff",
+        ),
+    ),
+    Mutant(
+        "backoff: links dropped at once do not grow the back-off",
+        IAP + "backoff.py",
+        "self.flaps + 1 if lasted < self.flap_after else 0",
+        "0",
         (f"{RESILIENCE}::test_quick_drops_grow_the_backoff",),
     ),
     Mutant(
-        "live: the back-off resets on every connect, stable or not",
+        "backoff: a silent SmartServer is backed off from like one that answers",
+        IAP + "backoff.py",
+        "        if answered:\n            return self.backoff.next_delay()",
+        "        if True:\n            return self.backoff.next_delay()",
+        (f"{RECOVERY}::test_back_within_the_retry_interval_after_a_long_outage",),
+    ),
+    Mutant(
+        "outage: a refused port counts as an answer",
+        IAP + "outage.py",
+        "return isinstance(err, IapServerError | IapRateLimitedError)",
+        "return True",
+        (f"{RECOVERY}::test_back_within_the_retry_interval_after_a_long_outage",),
+    ),
+    Mutant(
+        "live: an outage never ends, however long the link stays up",
         IAP + "live.py",
-        ">= self.options.stable_after",
-        ">= 0",
+        "if lasted >= self.options.stable_after:",
+        "if False:",
         (f"{RESILIENCE}::test_quick_drops_grow_the_backoff",),
     ),
     Mutant(

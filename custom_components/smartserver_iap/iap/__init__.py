@@ -16,6 +16,7 @@ from .errors import (
     IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
+    IapServerError,
 )
 from .events import (
     AlarmCleared,
@@ -84,6 +85,7 @@ __all__ = [
     "IapProtocolError",
     "IapRateLimitedError",
     "IapRest",
+    "IapServerError",
     "JsonValue",
     "LiveEvent",
     "LiveOptions",

@@ -17,12 +17,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import aiohttp
 
-from .errors import (
-    IapAuthenticationError,
-    IapConnectionError,
-    IapError,
-    IapLockedOutError,
-)
+from .backoff import ReconnectDelays
+from .errors import IapAuthenticationError, IapError, IapLockedOutError
 from .events import (
     ConnectionLost,
     DatapointsUpdated,
@@ -34,6 +30,7 @@ from .events import (
 )
 from .frames import FrameDecoder
 from .live_options import LiveOptions
+from .outage import LinkLost, lost_link
 from .probe import ReadValues, TakeoverProbe, Verdict
 from .transport import map_client_error
 from .websocket import WebSocket, close_websocket, open_websocket
@@ -57,15 +54,6 @@ _RENEWAL_MAX_AGE = 60.0
 # Seconds to wait for the SmartServer's close frame when the listener closes its
 # WebSocket: a SmartServer that answers slowly must not hold up a stop or a reconnect.
 CLOSE_GRACE = 0.5
-
-
-class LinkLost(IapConnectionError):
-    """The live link broke; ``wait`` is the least time before the next attempt."""
-
-    def __init__(self, reason: str, wait: float = 0.0) -> None:
-        """Store why the link broke and how long to wait at least."""
-        super().__init__(reason)
-        self.wait = wait
 
 
 class LiveListener:
@@ -101,6 +89,7 @@ class LiveListener:
         self._stop = asyncio.Event()
         self._ws: WebSocket | None = None
         self.backoff = options.backoff()
+        self._delays = self._new_delays()
         self._outage = False
         self._ever_connected = False
         self._up_since: float | None = None
@@ -137,6 +126,7 @@ class LiveListener:
         self._running = True
         self._stop.clear()
         self.backoff = self.options.backoff()
+        self._delays = self._new_delays()
         self._outage = False
         self._auth_refusals = 0
         self.probe.candidates = probe_candidates
@@ -147,23 +137,23 @@ class LiveListener:
                     await self._connect_and_pump(handler)
                 except IapLockedOutError as err:
                     # Locked out (or told to wait): an outage, never a reason to reauth.
-                    lost = LinkLost(f"locked out: {err}", err.retry_after or 0.0)
+                    lost = LinkLost(
+                        f"locked out: {err}", err.retry_after or 0.0, answered=True
+                    )
                 except IapAuthenticationError as err:
                     lost = self._refused(err)
-                except LinkLost as err:
-                    lost = err
                 except IapError as err:
-                    lost = LinkLost(str(err))
+                    lost = lost_link(err)
                 except (aiohttp.ClientError, OSError, TimeoutError) as err:
-                    lost = LinkLost(str(map_client_error(err, "live link")))
+                    lost = lost_link(map_client_error(err, "live link"))
                 else:
                     # Planned: the session was renewed, reconnect on the new one now.
                     lost = None
                 if self._stop.is_set() or self._session.closed:
                     return
-                was_up = self._end_link()
+                lasted = self._end_link()
                 if lost is not None:
-                    await self._report_and_wait(handler, lost, was_up)
+                    await self._report_and_wait(handler, lost, lasted)
         finally:
             self._running = False
             self.connected = False
@@ -180,24 +170,32 @@ class LiveListener:
         attempts = self.options.auth_attempts
         if self._auth_refusals >= attempts:
             raise err
-        return LinkLost(f"refused ({self._auth_refusals} of {attempts}): {err}")
+        return LinkLost(
+            f"refused ({self._auth_refusals} of {attempts}): {err}", answered=True
+        )
 
-    def _end_link(self) -> bool:
-        """Close the books on one link; return True if it had come up."""
+    def _new_delays(self) -> ReconnectDelays:
+        options = self.options
+        return ReconnectDelays(self.backoff, options.retry_interval, options.flap_after)
+
+    def _end_link(self) -> float | None:
+        """Close the books on one link; return how long it was up (None: never)."""
         up_since, self._up_since = self._up_since, None
-        if (
-            up_since is not None
-            and asyncio.get_running_loop().time() - up_since
-            >= self.options.stable_after
-        ):
+        if up_since is None:
+            return None
+        lasted = asyncio.get_running_loop().time() - up_since
+        if lasted >= self.options.stable_after:
             # The link was stable: a later loss is a new outage.
             self._outage = False
-            self.backoff.reset()
-        return up_since is not None
+        return lasted
 
     async def _report_and_wait(
-        self, handler: Callable[[LiveEvent], None], lost: LinkLost, was_up: bool
+        self,
+        handler: Callable[[LiveEvent], None],
+        lost: LinkLost,
+        lasted: float | None,
     ) -> None:
+        was_up = lasted is not None
         reason = str(lost)
         _LOGGER.debug("Live link lost: %s", reason)
         new_outage = not self._outage
@@ -207,7 +205,11 @@ class LiveListener:
             self._outage = True
             self._stats.connection_losses += new_outage
             self._emit(handler, ConnectionLost(reason, new_outage=new_outage))
-        delay = max(self.backoff.next_delay(), lost.wait)
+        if lasted is not None:
+            delay = self._delays.after_link(lasted)
+        else:
+            delay = self._delays.after_attempt(answered=lost.answered)
+        delay = max(delay, lost.wait)
         try:
             async with asyncio.timeout(delay):
                 await self._stop.wait()
@@ -230,7 +232,7 @@ class LiveListener:
         except IapAuthenticationError:
             raise
         except IapError as err:
-            raise LinkLost(f"resync failed: {err}") from err
+            raise lost_link(err, "resync failed: ") from err
 
     async def _connect_and_pump(self, handler: Callable[[LiveEvent], None]) -> None:
         """Run one link; return on a planned reconnect, raise when it is lost."""
@@ -388,5 +390,5 @@ class LiveListener:
         except IapAuthenticationError:
             raise
         except IapError as err:
-            raise LinkLost(f"live check failed: {err}") from err
+            raise lost_link(err, "live check failed: ") from err
         raise LinkLost("no live update after re-subscribing: the link is dead")

@@ -27,6 +27,7 @@ from .errors import (
     IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
+    IapServerError,
 )
 from .transport import map_client_error, read_body, refuses_session, retry_after
 
@@ -372,7 +373,7 @@ class IapSession:
         if status == 422:
             raise IapPriorityConflictError(message)
         if status >= 500 or status == 408:
-            raise IapConnectionError(message)
+            raise IapServerError(message)
         raise IapProtocolError(message)
 
     async def request(
