@@ -384,3 +384,22 @@ async def test_close_stops_run_live_during_backoff(http: aiohttp.ClientSession) 
         assert [type(e) for e in rec.events] == [Resynced, ConnectionLost]
         assert sim.counters.logins == logins
         assert not client.session.logged_in
+
+
+async def test_duplicate_and_stale_updates_keep_the_newest_value(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    qualifiers = outputs(sim, 5)
+    await client.subscribe(qualifiers)
+    async with live(client) as (rec, _):
+        await rec.wait_for(Resynced)
+        for n, qualifier in enumerate(qualifiers):
+            dp = sim.scenario.datapoints[qualifier]
+            if dp.type.kind == "number":
+                await sim.set_value(qualifier, 10.0 + n)
+        updates = len(rec.of(DatapointsUpdated))
+        assert await sim.send_duplicates(5) == 5
+        assert await sim.send_stale_updates(5) == 5
+        await rec.wait_for(DatapointsUpdated, count=updates + 2)
+    truth = {q: sim.scenario.datapoints[q].value for q in qualifiers}
+    assert {q: client.site.value_of(q) for q in qualifiers} == truth

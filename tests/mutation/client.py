@@ -319,9 +319,33 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "site: values of unsubscribed datapoints are kept",
         IAP + "site.py",
-        "if update.qualifier in subscribed:",
-        "if True:",
+        "            if qualifier in subscribed:",
+        "            if True:",
         (f"{SITE}::test_subscription_and_values",),
+    ),
+    Mutant(
+        "site: an overtaken update replaces the newer value",
+        IAP + "site.py",
+        "                            continue\n",
+        "                            pass\n",
+        (
+            f"{SITE}::test_overtaken_updates_are_dropped",
+            f"{LIVE}::test_duplicate_and_stale_updates_keep_the_newest_value",
+        ),
+    ),
+    Mutant(
+        "site: a clock that went back freezes the values",
+        IAP + "site.py",
+        "and kept_stamp - stamp < OVERTAKEN_WITHIN",
+        "",
+        (f"{SITE}::test_overtaken_updates_are_dropped",),
+    ),
+    Mutant(
+        "site: a read undoes what the live link brought meanwhile",
+        IAP + "site.py",
+        "if values.get(u.qualifier) is before.get(u.qualifier)",
+        "",
+        (f"{SITE}::test_a_read_does_not_undo_what_the_live_link_brought",),
     ),
     Mutant(
         "site: the qualifier's address wins over the device-list id",

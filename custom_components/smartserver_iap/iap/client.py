@@ -182,10 +182,12 @@ class IapClient:
         """Read the current values of many datapoints by qualifier.
 
         See ``IapRest.read_values``; values of subscribed datapoints are kept in the
-        site.
+        site, unless the live link brought a change of one while the read was on
+        its way (``Site.apply_read``).
         """
+        before = dict(self.site.values)
         values = await self.rest.read_values(qualifiers, max_age)
-        self.site.apply_updates(values)
+        self.site.apply_read(values, before)
         return values
 
     async def write_value(
