@@ -183,6 +183,10 @@ def test_reconnect_delays() -> None:
     # Links dropped at once, in a row: ever longer.
     assert [delays.after_link(lasted=0.1) for _ in range(5)] == [1, 2, 4, 8, 8]
     assert delays.after_link(lasted=2) == 1
+    # A failed attempt between two short links: they are not flaps in a row.
+    assert delays.after_link(lasted=0.1) == 1
+    assert delays.after_attempt(answered=False) == 3
+    assert delays.after_link(lasted=0.1) == 1
     jittered = ReconnectDelays(
         Backoff(jitter=0.5, rand=lambda: 1.0), retry_interval=2, flap_after=1
     )
@@ -251,12 +255,15 @@ def test_frame_datapoint_updates_both_keys() -> None:
                 },
                 {"value": 5},
                 "not an object",
+                # No value at all is an unusable item; null is a value (unknown).
+                {"datapointQualifier": "a/lon/1/B/0/u"},
+                {"datapointQualifier": "a/lon/1/B/0/t", "value": None},
             ],
         ),
         stats,
     )
     assert isinstance(event, DatapointsUpdated)
-    first, second, third, fourth, fifth = event.updates
+    first, second, third, fourth, fifth, sixth = event.updates
     assert first.timestamp == datetime(2022, 4, 11, 7, tzinfo=UTC)
     assert second.qualifier == "a/lon/1/B/0/y"
     assert second.value == {"value": 75, "state": 1}
@@ -265,7 +272,8 @@ def test_frame_datapoint_updates_both_keys() -> None:
     assert third.timestamp == datetime(2022, 4, 11, 7, tzinfo=UTC)
     assert fourth.timestamp is None
     assert fifth.timestamp is None
-    assert stats.skipped_updates == 2
+    assert (sixth.qualifier, sixth.value) == ("a/lon/1/B/0/t", None)
+    assert stats.skipped_updates == 3
     single = parse_frame(_frame("UPD:DATAPOINT", {"dpQualifier": "q", "value": 1}))
     assert isinstance(single, DatapointsUpdated)
     assert len(single.updates) == 1

@@ -57,8 +57,9 @@ class ReconnectDelays:
 
     - A link that came up and was lost: the back-off starts again from its first
       delay, unless the link was a flap (lost within ``flap_after`` seconds): then it
-      goes on from the number of flaps in a row, so a SmartServer that accepts the
-      link and drops it at once gets ever slower retries.
+      goes on from the number of flaps in a row (links with no failed attempt in
+      between), so a SmartServer that accepts the link and drops it at once gets
+      ever slower retries.
     - An attempt the SmartServer answered with an error: the next back-off delay.
     - An attempt it did not answer at all (a refused port, a time-out, a reset, an
       unexpected certificate): ``retry_interval``, jittered like the back-off, which
@@ -79,6 +80,8 @@ class ReconnectDelays:
 
     def after_attempt(self, *, answered: bool) -> float:
         """Return the delay after a connect attempt that failed."""
+        # An outage between two short links: they were not flaps in a row.
+        self.flaps = 0
         if answered:
             return self.backoff.next_delay()
         backoff = self.backoff

@@ -40,6 +40,7 @@ _LOGGER = logging.getLogger(__name__)
 _loads = orjson.loads
 _JSONDecodeError = orjson.JSONDecodeError
 _UNPARSABLE = object()
+_NO_VALUE = object()
 _fromisoformat = datetime.fromisoformat
 
 ACTION_DATAPOINT = "UPD:DATAPOINT"
@@ -84,7 +85,11 @@ def _timestamp(value: object) -> datetime | None:
 def decode_updates(
     payload: object, stats: ClientStats | None = None
 ) -> list[DatapointUpdate]:
-    """Return the updates of a ``UPD:DATAPOINT`` payload, skipping unusable items."""
+    """Return the updates of a ``UPD:DATAPOINT`` payload, skipping unusable items.
+
+    An item without a qualifier or without a ``value`` is unusable (``"value": null``
+    is a value: unknown).
+    """
     if type(payload) is dict:
         payload = [payload]
     elif type(payload) is not list:
@@ -103,11 +108,15 @@ def decode_updates(
             if type(qualifier) is not str:
                 skipped += 1
                 continue
+        value = get("value", _NO_VALUE)
+        if value is _NO_VALUE:
+            skipped += 1
+            continue
         stamp = get("timestamp")
         append(
             DatapointUpdate(
                 qualifier,
-                get("value"),
+                value,
                 None if stamp is None else _timestamp(stamp),
                 get("presetValue"),
             )
