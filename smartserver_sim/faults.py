@@ -203,15 +203,19 @@ class Faults:
             await self._wait(delay)
         error = _take(self.http_errors, path)
         if error is not None:
-            self._counters.injected_errors += 1
+            self._served()
             headers = None
             if error.retry_after is not None:
                 headers = {"Retry-After": f"{error.retry_after:g}"}
             raise ApiError(error.status, "injected fault", headers)
         body = _take(self.bodies, path)
         if body is not None:
-            self._counters.injected_errors += 1
+            self._served()
         return body
+
+    def _served(self) -> None:
+        self._counters.injected_errors += 1
+        self._counters.last_injected = self._clock.time()
 
     async def _wait(self, seconds: float) -> None:
         """Sleep ``seconds`` on the clock, or until latency is removed."""
@@ -231,5 +235,5 @@ class Faults:
         cut = _take(self.cuts, path)
         if cut is None:
             return None
-        self._counters.injected_errors += 1
+        self._served()
         return cut.mode
