@@ -386,6 +386,21 @@ async def test_close_stops_run_live_during_backoff(http: aiohttp.ClientSession) 
         assert not client.session.logged_in
 
 
+async def test_refusals_are_counted_in_a_row_only(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    """A stray 401 now and then, with a link in between, never adds up to a reauth."""
+    await client.subscribe(outputs(sim))
+    async with live(client) as (rec, task):
+        await rec.wait_for(Resynced)
+        for round_ in range(2, 6):
+            await sim.expire_sessions()
+            sim.inject_http_errors(401, 1, "/iap/auth/login")
+            await rec.wait_for(Resynced, count=round_)
+        assert not task.done()
+    assert sim.counters.injected_errors == 4
+
+
 async def test_duplicate_and_stale_updates_keep_the_newest_value(
     client: IapClient, sim: SmartServerSim
 ) -> None:

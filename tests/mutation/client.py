@@ -13,6 +13,8 @@ CLIENT = "tests/iap/test_client.py"
 LIVE = "tests/iap/test_live.py"
 RESILIENCE = "tests/iap/test_resilience.py"
 RECOVERY = "tests/iap/test_recovery.py"
+INIT = "tests/integration/test_init.py"
+COORDINATOR = "tests/integration/test_coordinator.py"
 DATALOG = "tests/iap/test_datalog.py"
 EDGES = "tests/iap/test_edges.py"
 HANDSHAKE = "tests/iap/test_handshake.py"
@@ -367,5 +369,76 @@ MUTANTS: list[Mutant] = [
         "if current and length + cost > self.max_url_length:",
         "if False:",
         (f"{CLIENT}::test_bulk_read_is_chunked",),
+    ),
+    # -- issue 10: nothing lost under faults --------------------------------------------
+    Mutant(
+        "frames: one number orjson refuses costs the whole frame (10.8)",
+        IAP + "frames.py",
+        "        frame = _lenient_loads(data)\n",
+        "        frame = _UNPARSABLE\n",
+        (f"{PURE}::test_one_unparsable_number_keeps_the_frames_other_updates",),
+    ),
+    Mutant(
+        "frames: an item without a value becomes an unknown value",
+        IAP + "frames.py",
+        "if value is _NO_VALUE:",
+        "if False:",
+        (f"{PURE}::test_frame_datapoint_updates_both_keys",),
+    ),
+    Mutant(
+        "transport: a chunked REST body has no cap (10.6)",
+        IAP + "transport.py",
+        "        if len(body) > limit:",
+        "        if False:",
+        (f"{EDGES}::test_rest_bodies_are_capped",),
+    ),
+    Mutant(
+        "transport: a REST body's Content-Length is not checked (10.6)",
+        IAP + "transport.py",
+        "        if length > limit:",
+        "        if False:",
+        (f"{EDGES}::test_rest_bodies_are_capped",),
+    ),
+    Mutant(
+        "live: one refused login ends run_live (10.4)",
+        IAP + "live.py",
+        "if self._auth_refusals >= attempts:",
+        "if True:",
+        (f"{LIVE}::test_stray_401s_are_an_outage",),
+    ),
+    Mutant(
+        "live: refusals add up across links (10.4)",
+        IAP + "live.py",
+        "        self._auth_refusals = 0\n        stats.resyncs += 1",
+        "        stats.resyncs += 1",
+        (f"{LIVE}::test_refusals_are_counted_in_a_row_only",),
+    ),
+    Mutant(
+        "session: the logout waits as long as the SmartServer takes (10.11)",
+        IAP + "session.py",
+        "            async with asyncio.timeout(LOGOUT_TIMEOUT):\n                for method",
+        "            async with asyncio.timeout(None):\n                for method",
+        (f"{INIT}::test_unload_while_the_smartserver_is_slow",),
+    ),
+    Mutant(
+        "live: closing waits for a close frame that does not come (10.11)",
+        IAP + "live.py",
+        "            self._ws = None\n            await close_websocket(ws, CLOSE_GRACE)",
+        "            self._ws = None\n            await close_websocket(ws)",
+        (f"{INIT}::test_unload_while_the_smartserver_is_slow",),
+    ),
+    Mutant(
+        "live: a DEL:DEVICE naming the SmartServer deletes the hub (10.9)",
+        IAP + "live.py",
+        "if smartserver is not None and smartserver.id == event.device_id:",
+        "if False:",
+        (f"{COORDINATOR}::test_deleting_the_smartserver_itself_is_ignored",),
+    ),
+    Mutant(
+        "outage: a changed certificate is backed off from like an answer",
+        IAP + "outage.py",
+        "    if isinstance(err, IapCertificateError):\n        return False\n",
+        "",
+        (f"{PURE}::test_answered",),
     ),
 ]
