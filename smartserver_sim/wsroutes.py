@@ -54,12 +54,13 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     """Upgrade to the general or the data-log WebSocket."""
     state = request.app[STATE_KEY]
     raw_query = request.rel_url.raw_query_string
-    # The general WebSocket's pings are answered by the hub (not during a black
-    # hole, not in the middle of a dripping frame).
+    # The general WebSocket's pings and close frames are answered here: not during a
+    # black hole, and a pong not in the middle of a dripping frame.
     ws = web.WebSocketResponse(
         compress=state.options.ws_compress,
         max_msg_size=1024 * 1024,
         autoping=bool(raw_query),
+        autoclose=bool(raw_query),
     )
     if not ws.can_prepare(request).ok:
         raise ApiError(400, "WebSocket upgrade expected")
@@ -78,6 +79,10 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
         async for msg in ws:
             if msg.type == WSMsgType.PING:
                 await state.hub.pong(conn, msg.data)
+            elif msg.type == WSMsgType.CLOSE:
+                await state.faults.answering.wait()
+                await ws.close()
+                break
             elif msg.type == WSMsgType.ERROR:  # pragma: no cover - transport failure
                 break
     finally:

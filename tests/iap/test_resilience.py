@@ -22,7 +22,11 @@ from custom_components.smartserver_iap.iap import (
     SubscriptionTakenOver,
     TlsTrust,
 )
-from custom_components.smartserver_iap.iap.session import MIN_RENEW_INTERVAL
+from custom_components.smartserver_iap.iap.live import CLOSE_GRACE
+from custom_components.smartserver_iap.iap.session import (
+    LOGOUT_TIMEOUT,
+    MIN_RENEW_INTERVAL,
+)
 
 from .conftest import (
     Reads,
@@ -388,6 +392,43 @@ async def test_renewal_logs_out_the_old_session_and_resyncs_from_cache(
         assert ages[0] is None
         assert ages[1] is not None
         await client.close()
+
+
+async def test_renewal_does_not_wait_on_a_slow_logout(
+    http: aiohttp.ClientSession,
+) -> None:
+    """The old session's logout gets LOGOUT_TIMEOUT, not the request time-out."""
+    async with running_sim(session_timeout=0.6, session_sliding=False) as sim:
+        client = make_client(sim, http, min_renew_interval=0.0)
+        await client.login()
+        sim.inject_latency(30, "/iap/auth/logout")
+        await asyncio.sleep(0.6)  # 90 % of the session's 0.6 s have passed
+        async with asyncio.timeout(LOGOUT_TIMEOUT + 2):
+            await client.list_devices()
+        assert client.stats.session_renewals == 1
+        sim.inject_latency(0, "/iap/auth/logout")
+        await client.close()
+
+
+async def test_close_does_not_wait_on_a_silent_smartserver(
+    http: aiohttp.ClientSession,
+) -> None:
+    """close() while run_live runs and the SmartServer answers nothing: about 2 s.
+
+    The WebSocket's close frame gets CLOSE_GRACE (not the 10 s close time-out), the
+    logout LOGOUT_TIMEOUT.
+    """
+    async with running_sim() as sim:
+        client = make_client(sim, http, live=fast_live(connect_timeout=10))
+        await client.subscribe(outputs(sim))
+        rec = Recorder()
+        task = asyncio.create_task(client.run_live(rec))
+        await rec.wait_for(Resynced)
+        sim.black_hole()
+        async with asyncio.timeout(CLOSE_GRACE + LOGOUT_TIMEOUT + 1.5):
+            await client.close()
+            await task
+        sim.end_black_hole()
 
 
 # -- B9: a session with a DummyCookieJar works end to end --------------------------------

@@ -418,14 +418,17 @@ MUTANTS: list[Mutant] = [
         IAP + "session.py",
         "            async with asyncio.timeout(LOGOUT_TIMEOUT):\n                for method",
         "            async with asyncio.timeout(None):\n                for method",
-        (f"{INIT}::test_unload_while_the_smartserver_is_slow",),
+        (
+            f"{INIT}::test_unload_while_the_smartserver_is_slow",
+            f"{RESILIENCE}::test_renewal_does_not_wait_on_a_slow_logout",
+        ),
     ),
     Mutant(
         "live: closing waits for a close frame that does not come (10.11)",
         IAP + "live.py",
-        "            self._ws = None\n            await close_websocket(ws, CLOSE_GRACE)",
-        "            self._ws = None\n            await close_websocket(ws)",
-        (f"{INIT}::test_unload_while_the_smartserver_is_slow",),
+        "        if ws is not None:\n            await close_websocket(ws, CLOSE_GRACE)",
+        "        if ws is not None:\n            await ws.close()",
+        (f"{RESILIENCE}::test_close_does_not_wait_on_a_silent_smartserver",),
     ),
     Mutant(
         "live: a DEL:DEVICE naming the SmartServer deletes the hub (10.9)",
@@ -433,12 +436,5 @@ MUTANTS: list[Mutant] = [
         "if smartserver is not None and smartserver.id == event.device_id:",
         "if False:",
         (f"{COORDINATOR}::test_deleting_the_smartserver_itself_is_ignored",),
-    ),
-    Mutant(
-        "outage: a changed certificate is backed off from like an answer",
-        IAP + "outage.py",
-        "    if isinstance(err, IapCertificateError):\n        return False\n",
-        "",
-        (f"{PURE}::test_answered",),
     ),
 ]

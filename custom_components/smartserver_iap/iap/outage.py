@@ -6,13 +6,7 @@ again a SmartServer that does not answer at all (see ``backoff.ReconnectDelays``
 
 from __future__ import annotations
 
-from .errors import (
-    IapCertificateError,
-    IapConnectionError,
-    IapError,
-    IapRateLimitedError,
-    IapServerError,
-)
+from .errors import IapConnectionError, IapError, IapRateLimitedError, IapServerError
 
 
 class LinkLost(IapConnectionError):
@@ -39,9 +33,7 @@ def answered(err: IapError) -> bool:
     """
     if isinstance(err, LinkLost):
         return err.answered
-    if isinstance(err, IapCertificateError):
-        return False
-    if isinstance(err, IapConnectionError):
+    if isinstance(err, IapConnectionError):  # a certificate error among them
         return isinstance(err, IapServerError | IapRateLimitedError)
     return True
 
