@@ -413,22 +413,27 @@ async def test_renewal_does_not_wait_on_a_slow_logout(
 async def test_close_does_not_wait_on_a_silent_smartserver(
     http: aiohttp.ClientSession,
 ) -> None:
-    """close() while run_live runs and the SmartServer answers nothing: about 2 s.
+    """close() during a resync the SmartServer never answers: about 2 s.
 
-    The WebSocket's close frame gets CLOSE_GRACE (not the 10 s close time-out), the
-    logout LOGOUT_TIMEOUT.
+    Nothing reads the WebSocket yet, so closing it waits for the SmartServer's close
+    frame: CLOSE_GRACE, not the 10 s close time-out; then the logout gets
+    LOGOUT_TIMEOUT.
     """
     async with running_sim() as sim:
         client = make_client(sim, http, live=fast_live(connect_timeout=10))
         await client.subscribe(outputs(sim))
-        rec = Recorder()
-        task = asyncio.create_task(client.run_live(rec))
-        await rec.wait_for(Resynced)
+        sim.inject_latency(30, "/iap/dp/updates/subscribe")
+        subscribes = sim.counters.requests["/iap/dp/updates/subscribe"]
+        task = asyncio.create_task(client.run_live(Recorder()))
+        async with asyncio.timeout(5):
+            while sim.counters.requests["/iap/dp/updates/subscribe"] == subscribes:  # noqa: ASYNC110 - the simulator's counter
+                await asyncio.sleep(0.01)
         sim.black_hole()
         async with asyncio.timeout(CLOSE_GRACE + LOGOUT_TIMEOUT + 1.5):
             await client.close()
-            await task
         sim.end_black_hole()
+        sim.inject_latency(0, "/iap/dp/updates/subscribe")
+        await asyncio.wait_for(task, 5)  # its resync fails at once now
 
 
 # -- B9: a session with a DummyCookieJar works end to end --------------------------------
