@@ -76,14 +76,16 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     state.hub.conns.add(conn)
     state.counters.ws_opened += 1
     try:
-        async for msg in ws:
+        # receive(), not ``async for``: the iteration ends on a close frame unseen.
+        while True:
+            msg = await ws.receive()
             if msg.type == WSMsgType.PING:
                 await state.hub.pong(conn, msg.data)
             elif msg.type == WSMsgType.CLOSE:
                 await state.faults.answering.wait()
                 await ws.close()
                 break
-            elif msg.type == WSMsgType.ERROR:  # pragma: no cover - transport failure
+            elif msg.type in (WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                 break
     finally:
         state.hub.conns.discard(conn)
