@@ -23,13 +23,17 @@ from .errors import (
     IapConnectionError,
     IapError,
     IapLockedOutError,
-    IapNotFoundError,
-    IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
-    IapServerError,
 )
-from .transport import map_client_error, read_body, refuses_session, retry_after
+from .transport import (
+    decode_json,
+    map_client_error,
+    raise_for_status,
+    read_body,
+    refuses_session,
+    retry_after,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -187,13 +191,13 @@ class IapSession:
             raise IapAuthenticationError(
                 "the SmartServer refused the user name or password"
             )
-        self._raise_for_status(status, raw, "login")
+        raise_for_status(status, raw, "login")
         if morsel is None or not morsel.value:
             raise IapProtocolError("the login response set no cmsSID cookie")
         self._cookie = morsel.value
         self.generation += 1
         self.stats.logins += 1
-        user = self._decode(raw, "login")
+        user = decode_json(raw, "login")
         self.user = user if isinstance(user, dict) else {}
         await self._read_session_timeout(morsel.value)
         _LOGGER.debug(
@@ -207,7 +211,7 @@ class IapSession:
         try:
             status, raw = await self._send("GET", self.url(TIMEOUT_PATH), cookie, None)
             if status == 200 and raw is not None:
-                value = self._decode(raw, "session timeout")
+                value = decode_json(raw, "session timeout")
         except IapConnectionError, IapProtocolError:
             status = 0
         if isinstance(value, dict):
@@ -353,29 +357,6 @@ class IapSession:
             return status, None
         return status, raw
 
-    @staticmethod
-    def _decode(raw: bytes, what: str) -> Any:
-        if not raw.strip():
-            return None
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as err:
-            raise IapProtocolError(f"{what}: the response is not JSON") from err
-
-    @staticmethod
-    def _raise_for_status(status: int, raw: bytes, what: str) -> None:
-        if 200 <= status < 300:
-            return
-        detail = raw[:200].decode("utf-8", "replace").strip()
-        message = f"{what}: HTTP {status}" + (f" ({detail})" if detail else "")
-        if status == 404:
-            raise IapNotFoundError(message)
-        if status == 422:
-            raise IapPriorityConflictError(message)
-        if status >= 500 or status == 408:
-            raise IapServerError(message)
-        raise IapProtocolError(message)
-
     async def request(
         self, method: str, path: str, query: str = "", json_body: Any = NO_BODY
     ) -> Any:
@@ -401,6 +382,6 @@ class IapSession:
                     await self.relogin(generation)
                     continue
                 raise IapAuthenticationError(f"{what}: refused after a fresh login")
-            self._raise_for_status(status, raw, what)
-            return self._decode(raw, what)
+            raise_for_status(status, raw, what)
+            return decode_json(raw, what)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -6,10 +6,11 @@ the one reading of an answer that says "this session is gone".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import aiohttp
+import orjson
 from yarl import URL
 
 from .errors import (
@@ -17,7 +18,10 @@ from .errors import (
     IapCertificateError,
     IapConnectionError,
     IapError,
+    IapNotFoundError,
+    IapPriorityConflictError,
     IapProtocolError,
+    IapServerError,
     connection_failure_of,
 )
 
@@ -61,6 +65,31 @@ def _too_big(what: str, limit: int, size: int) -> IapProtocolError:
     return IapProtocolError(
         f"{what}: the answer exceeds {limit} bytes ({size} or more)"
     )
+
+
+def decode_json(raw: bytes, what: str) -> Any:
+    """Return a body's JSON (None for an empty body); raise IapProtocolError."""
+    if not raw.strip():
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        raise IapProtocolError(f"{what}: the response is not JSON") from err
+
+
+def raise_for_status(status: int, raw: bytes, what: str) -> None:
+    """Raise the client's error for a status that is not 2xx."""
+    if 200 <= status < 300:
+        return
+    detail = raw[:200].decode("utf-8", "replace").strip()
+    message = f"{what}: HTTP {status}" + (f" ({detail})" if detail else "")
+    if status == 404:
+        raise IapNotFoundError(message)
+    if status == 422:
+        raise IapPriorityConflictError(message)
+    if status >= 500 or status == 408:
+        raise IapServerError(message)
+    raise IapProtocolError(message)
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
