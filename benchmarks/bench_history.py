@@ -43,7 +43,7 @@ from pytest_homeassistant_custom_component.common import async_test_home_assista
 
 from custom_components.smartserver_iap import statistics  # noqa: E402
 from custom_components.smartserver_iap.const import DOMAIN  # noqa: E402
-from custom_components.smartserver_iap.datapoint_types import as_number  # noqa: E402
+from custom_components.smartserver_iap.datapoint_types import VALUE_RANGES, as_real  # noqa: E402
 from custom_components.smartserver_iap.hourly import HOUR, HourlySeries  # noqa: E402
 from custom_components.smartserver_iap.iap.models import Datapoint, Direction  # noqa: E402
 from custom_components.smartserver_iap.iap.parsing import parse_log_entry  # noqa: E402
@@ -122,7 +122,11 @@ async def aggregate(
     datapoint: Datapoint, frames: list[bytes], window: tuple[float, float], meter: bool
 ) -> HourlySeries:
     """Read the frames into one sensor's hourly buckets, as an import does."""
-    series = HourlySeries(statistics._number_fn(as_number, None), meter=meter)
+    # The range check of the sensor's type runs on every entry, as in an import.
+    valid = VALUE_RANGES[datapoint.type_name or ""]
+    series = HourlySeries(
+        statistics._number_fn(as_real, None, valid), meter=meter, valid=valid
+    )
     stats = await read_datapoint(
         FrameClient(frames),  # type: ignore[arg-type]
         datapoint,

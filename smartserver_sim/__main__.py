@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import sys
+import types
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from .options import SimOptions
 from .scenario import default_scenario, load_scenario
@@ -34,7 +37,75 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a user (repeatable); default apollo:apollo",
     )
     parser.add_argument("--no-auto-updates", action="store_true", help="freeze values")
+    parser.add_argument(
+        "--session-timeout", type=float, help="seconds a session lives (default 86400)"
+    )
+    parser.add_argument(
+        "--lockout",
+        nargs=3,
+        type=float,
+        metavar=("FAILURES", "WINDOW", "DURATION"),
+        help="lock a user out for DURATION s after FAILURES failed logins in WINDOW s",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any SimOptions field (repeatable), e.g. ws_timestamps=false, "
+        "ntf_time_interval=none, ws_refuse_status=403",
+    )
     return parser.parse_args(argv)
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _coerce(name: str, text: str, kind: Any) -> Any:
+    """Return ``text`` as a value of the SimOptions field type ``kind``."""
+    args = get_args(kind)
+    if isinstance(kind, types.UnionType) and type(None) in args:
+        if text.lower() in {"none", "null", ""}:
+            return None
+        (kind,) = [a for a in args if a is not type(None)]
+        args = get_args(kind)
+    if get_origin(kind) is Literal:
+        if text not in args:
+            raise SystemExit(f"--option {name} must be one of {', '.join(args)}")
+        return text
+    if kind is bool:
+        if text.lower() not in _TRUE | _FALSE:
+            raise SystemExit(f"--option {name} needs true or false, got {text!r}")
+        return text.lower() in _TRUE
+    try:
+        return kind(text)
+    except ValueError:
+        raise SystemExit(
+            f"--option {name} needs a {kind.__name__}, got {text!r}"
+        ) from None
+
+
+def sim_options(args: argparse.Namespace) -> SimOptions:
+    """Return the SimOptions the command line asks for."""
+    hints = get_type_hints(SimOptions)
+    names = {f.name for f in dataclasses.fields(SimOptions)}
+    values: dict[str, Any] = {"auto_updates": not args.no_auto_updates}
+    if args.session_timeout is not None:
+        values["session_timeout"] = args.session_timeout
+    if args.lockout is not None:
+        failures, window, duration = args.lockout
+        values["lockout_failures"] = int(failures)
+        values["lockout_window"] = window
+        values["lockout_duration"] = duration
+    for item in args.option:
+        name, sep, text = item.partition("=")
+        if not sep or name not in names:
+            raise SystemExit(
+                f"--option needs NAME=VALUE with a SimOptions field, got {item!r}"
+            )
+        values[name] = _coerce(name, text, hints[name])
+    return SimOptions(**values)
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -46,7 +117,7 @@ async def run(args: argparse.Namespace) -> None:
             raise SystemExit(f"--user needs NAME:PASSWORD, got {item!r}")
         users[name] = password
     scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
-    options = SimOptions(auto_updates=not args.no_auto_updates)
+    options = sim_options(args)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

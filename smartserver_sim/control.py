@@ -5,20 +5,33 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 import ipaddress
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
-from . import changes, faults, streaming
+from . import changes, frame_faults, streaming
 from .errors import ApiError, NotFoundError, SimError
 from .http import STATE_KEY, json_response, read_json
+from .timefmt import iso_z
 
 if TYPE_CHECKING:
     from .state import SimState
 
-type Restart = Callable[[float], Awaitable[None]]
-# The server's restart (refuse connections for n seconds), given by whoever runs the app.
-RESTART_KEY: web.AppKey[Restart] = web.AppKey("restart")
+
+class Lifecycle(Protocol):
+    """What only the running server can do, given by whoever runs the app."""
+
+    async def restart(self, seconds: float) -> None:
+        """Close everything and refuse connections for ``seconds``."""
+
+    def change_certificate(self, seconds: float | None = None) -> str:
+        """Present a new certificate (for ``seconds``); return its fingerprint."""
+
+    def restore_certificate(self) -> None:
+        """Present the configured certificate again."""
+
+
+LIFECYCLE_KEY: web.AppKey[Lifecycle] = web.AppKey("lifecycle")
 
 _MISSING = object()
 
@@ -108,36 +121,129 @@ async def _drop(request: web.Request, state: SimState, b: dict[str, Any]) -> Any
 
 async def _restart(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
     seconds = float(_arg(b, "seconds", (int, float), 1.0))
-    restart = request.app[RESTART_KEY]
+    lifecycle = request.app[LIFECYCLE_KEY]
 
     async def later() -> None:
         # Let this response leave before the listener goes away (real time, on
         # purpose: this waits for the network, not for simulated time).
         await asyncio.sleep(0.05)
-        await restart(seconds)
+        await lifecycle.restart(seconds)
 
     state.spawn(later())
     return {"restarting": seconds}
 
 
+async def _certificate(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    seconds = _arg(b, "seconds", (int, float), None)
+    lifecycle = request.app[LIFECYCLE_KEY]
+    return {"fingerprint": lifecycle.change_certificate(seconds)}
+
+
+async def _restore_certificate(
+    request: web.Request, state: SimState, b: dict[str, Any]
+) -> Any:
+    request.app[LIFECYCLE_KEY].restore_certificate()
+
+
 async def _latency(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
-    state.faults.inject_latency(float(_arg(b, "seconds", (int, float))))
+    state.faults.inject_latency(
+        float(_arg(b, "seconds", (int, float))), _arg(b, "path_prefix", str, None)
+    )
 
 
 async def _http_errors(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    retry_after = _arg(b, "retry_after", (int, float), None)
     state.faults.inject_http_errors(
         _arg(b, "status", int),
+        _arg(b, "count", int, 1),
+        _arg(b, "path_prefix", str, "/iap"),
+        None if retry_after is None else float(retry_after),
+    )
+
+
+async def _body(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    state.faults.inject_body(
+        _arg(b, "body", str),
+        _arg(b, "count", int, 1),
+        _arg(b, "path_prefix", str, "/iap"),
+        _arg(b, "status", int, 200),
+        _arg(b, "content_type", str, "application/json"),
+    )
+
+
+async def _cut(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    state.faults.inject_cut(
+        _arg(b, "mode", str, "reset"),
         _arg(b, "count", int, 1),
         _arg(b, "path_prefix", str, "/iap"),
     )
 
 
+async def _black_hole(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    seconds = _arg(b, "seconds", (int, float), None)
+    state.faults.black_hole(None if seconds is None else float(seconds))
+
+
+async def _end_black_hole(
+    request: web.Request, state: SimState, b: dict[str, Any]
+) -> Any:
+    state.faults.end_black_hole()
+
+
+async def _clear_faults(
+    request: web.Request, state: SimState, b: dict[str, Any]
+) -> Any:
+    state.faults.clear()
+    state.hub.drip = None
+    request.app[LIFECYCLE_KEY].restore_certificate()
+
+
 async def _malformed(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
-    await faults.send_malformed_frame(state.hub)
+    await frame_faults.send_malformed_frame(state.hub)
 
 
 async def _oversized(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
-    await faults.send_oversized_frame(state.hub, _arg(b, "size", int))
+    await frame_faults.send_oversized_frame(state.hub, _arg(b, "size", int))
+
+
+async def _frame(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    await frame_faults.send_frame(state.hub, _arg(b, "data", str))
+
+
+async def _close(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    closed = await frame_faults.close_websockets(
+        state.hub, _arg(b, "code", int), _arg(b, "reason", str, "")
+    )
+    return {"closed": closed}
+
+
+async def _drip(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    frame_faults.start_drip(
+        state,
+        float(_arg(b, "seconds", (int, float))),
+        _arg(b, "chunk", int, 16),
+        float(_arg(b, "interval", (int, float), 0.05)),
+    )
+
+
+async def _duplicates(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    return {"sent": await frame_faults.send_duplicates(state, _arg(b, "count", int, 1))}
+
+
+async def _stale(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    sent = await frame_faults.send_stale_updates(state, _arg(b, "count", int, 1))
+    return {"sent": sent}
+
+
+async def _values(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    qualifiers = _arg(b, "qualifiers", list, None)
+    datapoints = state.scenario.datapoints
+    names = list(datapoints) if qualifiers is None else qualifiers
+    return {
+        q: {"value": datapoints[q].value, "timestamp": iso_z(datapoints[q].timestamp)}
+        for q in names
+        if isinstance(q, str) and q in datapoints
+    }
 
 
 async def _steal(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
@@ -182,12 +288,25 @@ OPS: dict[str, Op] = {
     "expire_sessions": _expire,
     "drop_websockets": _drop,
     "restart": _restart,
+    "change_certificate": _certificate,
+    "restore_certificate": _restore_certificate,
     "inject_latency": _latency,
     "inject_http_errors": _http_errors,
+    "inject_body": _body,
+    "inject_cut": _cut,
+    "black_hole": _black_hole,
+    "end_black_hole": _end_black_hole,
+    "clear_faults": _clear_faults,
     "send_malformed_frame": _malformed,
     "malformed_frame": _malformed,
     "send_oversized_frame": _oversized,
     "oversized_frame": _oversized,
+    "send_frame": _frame,
+    "close_websockets": _close,
+    "drip": _drip,
+    "send_duplicates": _duplicates,
+    "send_stale_updates": _stale,
+    "values": _values,
     "steal_subscription": _steal,
     "stream_updates": _stream,
     "counters": _counters,

@@ -26,6 +26,8 @@ class Counters:
     subscribes: int = 0
     writes: int = 0
     injected_errors: int = 0
+    # When the last injected error, body or cut was served (clock time; 0: never).
+    last_injected: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready copy."""
@@ -45,6 +47,7 @@ class Counters:
             "subscribes": self.subscribes,
             "writes": self.writes,
             "injected_errors": self.injected_errors,
+            "last_injected": self.last_injected,
         }
 
     def reset(self) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 class ApiError(Exception):
     """Answer ``status`` with ``{"status": status, "message": message}``."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(
+        self, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers
 
 
 class SimError(Exception):

@@ -24,9 +24,14 @@ def json_response(body: Any, status: int = 200) -> web.Response:
     )
 
 
-def error_response(status: int, message: str) -> web.Response:
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
     """Return the short JSON error every failure uses."""
-    return json_response({"status": status, "message": message}, status)
+    response = json_response({"status": status, "message": message}, status)
+    if headers:
+        response.headers.update(headers)
+    return response
 
 
 async def read_json(request: web.Request) -> Any:

@@ -111,6 +111,7 @@ TYPES: dict[str, TypeInfo] = {
         TypeInfo("SNVT_time_hour", "int", "h", minimum=0.0, maximum=65535.0),
         TypeInfo("SNVT_vol_kilo", "number", "kl", minimum=0.0, maximum=6553.5),
         TypeInfo("SNVT_count", "int", "", minimum=0.0, maximum=65535.0),
+        TypeInfo("SNVT_count_32", "int", "", minimum=0.0, maximum=4294967294.0),
         TypeInfo(
             "SNVT_switch",
             "switch",

@@ -251,7 +251,7 @@ def default_spec() -> dict[str, Any]:
                 "type": "WM-20 Water Meter",
                 "blocks": [{"name": "Meter", "index": 0, "datapoints": [
                     _dp("nvoFlow", "SNVT_flow", generator=_walk(0.2, 0.2, step=300, interval=10, digits=3), log=900),
-                    _dp("nvoPulseCount", "SNVT_count", generator={"kind": "counter", "start": 0, "rate": 600, "digits": 0}),
+                    _dp("nvoPulseCount", "SNVT_count", generator={"kind": "counter", "start": 0, "rate": 600, "digits": 0, "wrap": 65536}),
                     _dp("nvoVolume", "SNVT_vol_kilo", generator={"kind": "counter", "start": 1234.5, "rate": 0.06, "interval": 60, "digits": 1}, log=900),
                     _dp("nvoPressure", "SNVT_press_p", generator=_walk(300000 / 100, 200, digits=0)),
                 ]}],

@@ -16,7 +16,8 @@ from .http import SESSION_KEY, STATE_KEY, error_response, json_response, read_js
 from .lontypes import TYPES
 
 if TYPE_CHECKING:
-    from .control import Restart
+    from .control import Lifecycle
+    from .faults import BodyInjection
     from .state import SimState
 
 _LOGGER = logging.getLogger(__name__)
@@ -25,11 +26,15 @@ _PUBLIC = {"/iap/auth/login", "/iap/auth/logout"}
 COOKIE = "cmsSID"
 
 
-def build_app(state: SimState, restart: Restart) -> web.Application:
-    """Return the application serving one simulator; ``restart`` backs that control op."""
+def build_app(state: SimState, lifecycle: Lifecycle) -> web.Application:
+    """Return the application serving one simulator.
+
+    ``lifecycle`` backs the control ops only the running server can carry out
+    (restart, certificate change).
+    """
     app = web.Application(middlewares=[_guard], client_max_size=4 * 1024 * 1024)
     app[STATE_KEY] = state
-    app[control.RESTART_KEY] = restart
+    app[control.LIFECYCLE_KEY] = lifecycle
     add = app.router.add_route
     add("POST", "/iap/auth/login", _login)
     add("PUT", "/iap/auth/logout", _logout)
@@ -53,9 +58,16 @@ def build_app(state: SimState, restart: Restart) -> web.Application:
     return app
 
 
-async def _admit(request: web.Request, state: SimState, path: str) -> None:
-    """Apply injected faults and the session check; raise ApiError to refuse."""
-    await state.faults.admit(path)
+async def _admit(
+    request: web.Request, state: SimState, path: str
+) -> BodyInjection | None:
+    """Apply injected faults and the session check; raise ApiError to refuse.
+
+    Returns an injected body to answer instead of the handler.
+    """
+    injected = await state.faults.admit(path)
+    if injected is not None:
+        return injected
     if path.startswith("/iap/") and path not in _PUBLIC:
         needs = (
             path != "/iap/auth/sessionTimeout"
@@ -68,6 +80,7 @@ async def _admit(request: web.Request, state: SimState, path: str) -> None:
                 raise ApiError(state.options.ws_refuse_status, "not logged in")
             raise ApiError(401, "not logged in")
         request[SESSION_KEY] = session
+    return None
 
 
 @web.middleware
@@ -75,12 +88,24 @@ async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     path = request.path
     state.counters.requests[path] += 1
+    cut = state.faults.take_cut(path)
+    if cut == "reset" or (cut is not None and path == "/iap/ws"):
+        # aiohttp finds the transport gone and drops this answer quietly.
+        _break(request, reset=True)
+        return web.Response(status=204)
     response: web.StreamResponse
     try:
-        await _admit(request, state, path)
-        response = await handler(request)
+        injected = await _admit(request, state, path)
+        if injected is not None:
+            response = web.Response(
+                body=injected.body,
+                status=injected.status,
+                headers={"Content-Type": injected.content_type},
+            )
+        else:
+            response = await handler(request)
     except ApiError as err:
-        response = error_response(err.status, err.message)
+        response = error_response(err.status, err.message, err.headers)
     except web.HTTPException as exc:
         response = error_response(exc.status, exc.reason)
         if "Allow" in exc.headers:
@@ -91,7 +116,33 @@ async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
         _LOGGER.exception("simulator handler failed for %s %s", request.method, path)
         response = error_response(500, "internal server error")
     state.counters.statuses[response.status] += 1
+    if cut is not None:
+        return await _truncate(request, response)
     return response
+
+
+def _break(request: web.Request, *, reset: bool) -> None:
+    """End the connection now: abort (RST, unsent data lost) or close (flushes)."""
+    transport = request.transport
+    if transport is not None:
+        if reset:
+            transport.abort()
+        else:
+            transport.close()
+
+
+async def _truncate(
+    request: web.Request, response: web.StreamResponse
+) -> web.StreamResponse:
+    """Send the head and half the body of ``response``, then close the connection."""
+    body = response.body if isinstance(response, web.Response) else None
+    raw = bytes(body) if isinstance(body, bytes | bytearray) else b""
+    stream = web.StreamResponse(status=response.status, headers=response.headers)
+    stream.content_length = max(len(raw), 2)
+    await stream.prepare(request)
+    await stream.write(raw[: len(raw) // 2])
+    _break(request, reset=False)
+    return stream
 
 
 async def _login(request: web.Request) -> web.StreamResponse:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from aiohttp import web
 
-from . import changes, faults, streaming
+from . import changes, frame_faults, streaming
 from .clock import SystemClock
 from .errors import NotFoundError, SimError
 from .options import SimOptions
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     import ssl
     from types import TracebackType
 
-    from .clock import Clock
+    from .clock import Clock, Timer
+    from .faults import CutMode
     from .model import Scenario
 
 __all__ = ["NotFoundError", "SimError", "SmartServerSim"]
@@ -70,6 +71,10 @@ class SmartServerSim(SimState):
                 if cert_file and key_file
                 else generate_certificate(host)
             )
+        # The server context outlives restarts; a certificate change reloads it.
+        self._ssl_context = self._cert.server_context() if self._cert else None
+        self._presented = self._cert
+        self._restore_timer: Timer | None = None
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.down = False
@@ -85,6 +90,11 @@ class SmartServerSim(SimState):
     def fingerprint(self) -> str | None:
         """Return the SHA-256 fingerprint of the certificate, or None without TLS."""
         return self._cert.fingerprint if self._cert else None
+
+    @property
+    def presented_fingerprint(self) -> str | None:
+        """Return the fingerprint of the certificate new connections see now."""
+        return self._presented.fingerprint if self._presented else None
 
     @property
     def certificate_pem(self) -> str | None:
@@ -110,8 +120,10 @@ class SmartServerSim(SimState):
     async def start(self) -> None:
         """Bind the port, start the periodic jobs."""
         changes.create_initial_alarms(self)
+        # Requests still held by an injected latency are cut after a second: a stop
+        # must not wait out a fault.
         self._runner = web.AppRunner(
-            build_app(self, self.restart), handle_signals=False
+            build_app(self, self), handle_signals=False, shutdown_timeout=1.0
         )
         await self._runner.setup()
         await self._open_site()
@@ -129,15 +141,21 @@ class SmartServerSim(SimState):
 
     async def _open_site(self) -> None:
         assert self._runner is not None
-        context = self._cert.server_context() if self._cert else None
         self._site = web.TCPSite(
-            self._runner, self.host, self.port, ssl_context=context, backlog=128
+            self._runner,
+            self.host,
+            self.port,
+            ssl_context=self._ssl_context,
+            backlog=128,
         )
         await self._site.start()
         self.port = self._site.port
 
     async def stop(self) -> None:
         """Close every connection and task; leave nothing behind."""
+        if self._restore_timer is not None:
+            self._restore_timer.cancel()
+        self.faults.clear()
         await self.cancel_background()
         await self.hub.stop()
         await self.close_log_sockets()
@@ -172,6 +190,39 @@ class SmartServerSim(SimState):
         task = self.spawn(come_back())
         if wait:
             await asyncio.shield(task)
+
+    def change_certificate(self, seconds: float | None = None) -> str:
+        """Present a new self-signed certificate to new connections, without a restart.
+
+        Open connections keep theirs. After ``seconds`` (None: until
+        ``restore_certificate``) the configured one is back. Returns the new
+        certificate's fingerprint.
+        """
+        if self._ssl_context is None or self._cert is None:
+            raise SimError("TLS is off")
+        if seconds is not None and seconds <= 0:
+            raise SimError("seconds must be > 0")
+        self._presented = generate_certificate(self.host)
+        self._presented.load_into(self._ssl_context)
+        if self._restore_timer is not None:
+            self._restore_timer.cancel()
+            self._restore_timer = None
+        if seconds is not None:
+            self._restore_timer = self.clock.call_later(
+                seconds, self.restore_certificate
+            )
+        return self._presented.fingerprint
+
+    def restore_certificate(self) -> None:
+        """Present the configured certificate again (nothing when it is presented)."""
+        if self._restore_timer is not None:
+            self._restore_timer.cancel()
+            self._restore_timer = None
+        if self._cert is None or self._ssl_context is None:
+            return
+        if self._presented is not self._cert:
+            self._presented = self._cert
+            self._cert.load_into(self._ssl_context)
 
     def _every(self, interval: float, job: Callable[[], object]) -> None:
         async def loop() -> None:
@@ -251,23 +302,72 @@ class SmartServerSim(SimState):
         """Drop every general WebSocket without a close frame; return how many."""
         return self.hub.abort_all()
 
-    def inject_latency(self, seconds: float) -> None:
-        """Delay every /iap request (and WS upgrade) by ``seconds`` (0 = off)."""
-        self.faults.inject_latency(seconds)
+    def inject_latency(self, seconds: float, path_prefix: str | None = None) -> None:
+        """Delay every /iap request (or those under ``path_prefix``); 0 = off."""
+        self.faults.inject_latency(seconds, path_prefix)
 
     def inject_http_errors(
-        self, status: int, count: int = 1, path_prefix: str = "/iap"
+        self,
+        status: int,
+        count: int = 1,
+        path_prefix: str = "/iap",
+        retry_after: float | None = None,
     ) -> None:
         """Answer the next ``count`` requests under ``path_prefix`` with ``status``."""
-        self.faults.inject_http_errors(status, count, path_prefix)
+        self.faults.inject_http_errors(status, count, path_prefix, retry_after)
+
+    def inject_body(
+        self,
+        body: str | bytes,
+        count: int = 1,
+        path_prefix: str = "/iap",
+        status: int = 200,
+        content_type: str = "application/json",
+    ) -> None:
+        """Answer the next ``count`` requests under ``path_prefix`` with ``body``."""
+        self.faults.inject_body(body, count, path_prefix, status, content_type)
+
+    def inject_cut(
+        self, mode: CutMode = "reset", count: int = 1, path_prefix: str = "/iap"
+    ) -> None:
+        """Reset the connection of (or truncate the body of) the next responses."""
+        self.faults.inject_cut(mode, count, path_prefix)
+
+    def black_hole(self, seconds: float | None = None) -> None:
+        """Answer nothing (requests, frames, pings) for ``seconds``."""
+        self.faults.black_hole(seconds)
+
+    def end_black_hole(self) -> None:
+        """Answer again."""
+        self.faults.end_black_hole()
+
+    def drip(self, seconds: float, chunk: int = 16, interval: float = 0.05) -> None:
+        """Write WebSocket frames ``chunk`` bytes every ``interval`` for ``seconds``."""
+        frame_faults.start_drip(self, seconds, chunk, interval)
 
     async def send_malformed_frame(self) -> None:
         """Send a text frame that is not JSON to every general WebSocket."""
-        await faults.send_malformed_frame(self.hub)
+        await frame_faults.send_malformed_frame(self.hub)
 
     async def send_oversized_frame(self, size: int) -> None:
         """Send one valid JSON frame of ``size`` bytes to every general WebSocket."""
-        await faults.send_oversized_frame(self.hub, size)
+        await frame_faults.send_oversized_frame(self.hub, size)
+
+    async def send_frame(self, data: str | bytes) -> None:
+        """Send any text as one frame to every general WebSocket."""
+        await frame_faults.send_frame(self.hub, data)
+
+    async def close_websockets(self, code: int, reason: str = "") -> int:
+        """Close every general WebSocket with ``code``; return how many."""
+        return await frame_faults.close_websockets(self.hub, code, reason)
+
+    async def send_duplicates(self, count: int = 1) -> int:
+        """Send the current update of ``count`` subscribed datapoints again."""
+        return await frame_faults.send_duplicates(self, count)
+
+    async def send_stale_updates(self, count: int = 1) -> int:
+        """Send older updates of ``count`` subscribed datapoints (out of order)."""
+        return await frame_faults.send_stale_updates(self, count)
 
     async def steal_subscription(self, user: str, qualifiers: list[str]) -> None:
         """Replace ``user``'s subscription as another session of that user would."""

@@ -51,8 +51,8 @@ class SimState:
         self.auth = Auth(
             users or scenario.users or {"apollo": "apollo"}, options, clock.monotonic
         )
-        self.hub = Hub(options, self.counters, clock)
         self.faults = Faults(clock, self.counters)
+        self.hub = Hub(options, self.counters, clock, self.faults.answering)
         self.zone = ZoneInfo(scenario.timezone or options.timezone)
         self.snapshots: OrderedDict[int, list[Any]] = OrderedDict()
         self._snapshot_ids = itertools.count(1)

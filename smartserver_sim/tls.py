@@ -31,13 +31,17 @@ class CertificateBundle:
     def server_context(self) -> ssl.SSLContext:
         """Return a server SSL context using this certificate."""
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.load_into(context)
+        return context
+
+    def load_into(self, context: ssl.SSLContext) -> None:
+        """Make ``context`` present this certificate to connections made from now on."""
         with tempfile.TemporaryDirectory() as tmp:
             cert_path = Path(tmp, "cert.pem")
             key_path = Path(tmp, "key.pem")
             cert_path.write_text(self.cert_pem)
             key_path.write_text(self.key_pem)
             context.load_cert_chain(cert_path, key_path)
-        return context
 
     def client_context(self) -> ssl.SSLContext:
         """Return a client context trusting exactly this certificate."""

@@ -29,6 +29,30 @@ class Conn:
     sid: str
     user: str
     transport: asyncio.BaseTransport | None
+    # True while a frame drips out (a pong must wait for its end: see Drip).
+    dripping: bool = False
+    pong_owed: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Drip:
+    """Frames written ``chunk`` bytes every ``interval`` seconds, until ``until``."""
+
+    chunk: int
+    interval: float
+    until: float
+
+
+def frame_bytes(opcode: int, payload: bytes) -> bytes:
+    """Return one unmasked, final WebSocket frame (server to client)."""
+    size = len(payload)
+    if size < 126:
+        head = bytes((0x80 | opcode, size))
+    elif size < 1 << 16:
+        head = bytes((0x80 | opcode, 126)) + size.to_bytes(2, "big")
+    else:
+        head = bytes((0x80 | opcode, 127)) + size.to_bytes(8, "big")
+    return head + payload
 
 
 type Target = str | None  # a user name, or None for every connection
@@ -37,10 +61,22 @@ type Target = str | None  # a user name, or None for every connection
 class Hub:
     """Tracks general WebSockets and delivers frames to them."""
 
-    def __init__(self, options: SimOptions, counters: Counters, clock: Clock) -> None:
+    def __init__(
+        self,
+        options: SimOptions,
+        counters: Counters,
+        clock: Clock,
+        answering: asyncio.Event | None = None,
+    ) -> None:
         self.options = options
         self.counters = counters
         self._clock = clock
+        # Cleared during a black hole: frames wait, pings go unanswered.
+        if answering is None:
+            answering = asyncio.Event()
+            answering.set()
+        self.answering = answering
+        self.drip: Drip | None = None
         self.conns: set[Conn] = set()
         self.subs: dict[str, set[str]] = {}
         self._pending: dict[str, list[dict[str, Any]]] = {}
@@ -139,10 +175,13 @@ class Hub:
                 await self._idle.wait()
 
     async def _send_loop(self) -> None:
+        answering = self.answering
         while True:
             await self._wake.wait()
             self._wake.clear()
             while self._outbox:
+                if not answering.is_set():
+                    await answering.wait()
                 target, frame, updates = self._outbox.popleft()
                 await self.send_now(self.targets(target), frame, updates)
             self._idle.set()
@@ -158,13 +197,57 @@ class Hub:
                 self.conns.discard(conn)
                 continue
             try:
-                await conn.ws.send_frame(frame, WSMsgType.TEXT)
+                if self._dripping():
+                    await self._drip_frame(conn, frame)
+                else:
+                    await conn.ws.send_frame(frame, WSMsgType.TEXT)
             except ConnectionError, RuntimeError:
                 self.conns.discard(conn)
                 continue
             self.counters.frames_sent += 1
             self.counters.updates_sent += updates
             self.counters.bytes_sent += len(frame)
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def _dripping(self) -> bool:
+        drip = self.drip
+        if drip is None:
+            return False
+        if self._clock.time() >= drip.until or self.options.ws_compress:
+            self.drip = None
+            return False
+        return True
+
+    async def _drip_frame(self, conn: Conn, frame: bytes) -> None:
+        """Write one frame a few bytes at a time, straight to the transport."""
+        drip = self.drip
+        transport = conn.transport
+        if drip is None or not isinstance(transport, asyncio.WriteTransport):
+            await conn.ws.send_frame(frame, WSMsgType.TEXT)
+            return
+        data = frame_bytes(WSMsgType.TEXT, frame)
+        conn.dripping = True
+        try:
+            for start in range(0, len(data), drip.chunk):
+                if transport.is_closing():
+                    raise ConnectionResetError("closed while dripping")
+                transport.write(data[start : start + drip.chunk])
+                await self._clock.sleep(drip.interval)
+        finally:
+            conn.dripping = False
+            owed, conn.pong_owed = conn.pong_owed, None
+            if owed is not None and not transport.is_closing():
+                transport.write(frame_bytes(WSMsgType.PONG, owed))
+
+    async def pong(self, conn: Conn, data: bytes) -> None:
+        """Answer a ping: not during a black hole, after the frame that drips."""
+        if not self.answering.is_set():
+            return
+        if conn.dripping:
+            conn.pong_owed = data
+            return
+        await conn.ws.pong(data)
 
     # --- closing -----------------------------------------------------------------------------
 

@@ -53,12 +53,17 @@ def _selector(text: str | None) -> Selector:
 async def ws_handler(request: web.Request) -> web.StreamResponse:
     """Upgrade to the general or the data-log WebSocket."""
     state = request.app[STATE_KEY]
+    raw_query = request.rel_url.raw_query_string
+    # The general WebSocket's pings and close frames are answered here: not during a
+    # black hole, and a pong not in the middle of a dripping frame.
     ws = web.WebSocketResponse(
-        compress=state.options.ws_compress, max_msg_size=1024 * 1024
+        compress=state.options.ws_compress,
+        max_msg_size=1024 * 1024,
+        autoping=bool(raw_query),
+        autoclose=bool(raw_query),
     )
     if not ws.can_prepare(request).ok:
         raise ApiError(400, "WebSocket upgrade expected")
-    raw_query = request.rel_url.raw_query_string
     if raw_query:
         return await _data_log(request, state, ws, raw_query)
     session = request[SESSION_KEY]
@@ -71,8 +76,16 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     state.hub.conns.add(conn)
     state.counters.ws_opened += 1
     try:
-        async for msg in ws:
-            if msg.type == WSMsgType.ERROR:  # pragma: no cover - transport failure
+        # receive(), not ``async for``: the iteration ends on a close frame unseen.
+        while True:
+            msg = await ws.receive()
+            if msg.type == WSMsgType.PING:
+                await state.hub.pong(conn, msg.data)
+            elif msg.type == WSMsgType.CLOSE:
+                await state.faults.answering.wait()
+                await ws.close()
+                break
+            elif msg.type in (WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                 break
     finally:
         state.hub.conns.discard(conn)

@@ -35,7 +35,12 @@ from .backfill import GapBackfill
 from .const import CONF_PROGRAMMATIC_NAMES, DOMAIN
 from .follow import FollowPolicy
 from .history import HistoryImporter
-from .iap.errors import IapAuthenticationError, IapError, IapNotFoundError
+from .iap.errors import (
+    IapAuthenticationError,
+    IapError,
+    IapLockedOutError,
+    IapNotFoundError,
+)
 from .iap.events import (
     ConnectionLost,
     DatapointsUpdated,
@@ -52,6 +57,7 @@ from .issues import ProblemIssues, TakeoverIssue
 from .listeners import CallbackRegistry
 from .naming import smartserver_label
 from .registry import DeviceRegistrySync
+from .rejected import RejectedValues
 from .writes import DatapointWriter
 
 if TYPE_CHECKING:
@@ -72,6 +78,9 @@ SETUP_MAX_AGE = 300.0
 FIRST_SYNC_TIMEOUT = 60.0
 # Seconds before the live task starts again after ``run_live`` failed unexpectedly.
 LIVE_RESTART_DELAY = 60.0
+# Seconds before setup asks again after the SmartServer refused the credentials once:
+# a single 401 (a restarting SmartServer) must not start a reauth.
+SETUP_AUTH_RETRY_DELAY = 2.0
 
 
 class WrongSmartServerError(Exception):
@@ -114,6 +123,8 @@ class SmartServerCoordinator:
         self.datapoint_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.device_listeners: CallbackRegistry[str] = CallbackRegistry()
         self.writes = DatapointWriter(hass, entry, client, self.datapoint_listeners)
+        # Updates out of their type's range, shown as unknown (diagnostics).
+        self.rejected = RejectedValues()
         self.inventory = Inventory(self)
         self.issues = ProblemIssues(hass, entry)
         self.alarms = AlarmTracker(self)
@@ -161,8 +172,21 @@ class SmartServerCoordinator:
 
         A few bulk requests whatever the number of datapoints: no entity does I/O of
         its own. Values come from the SmartServer's cache (``SETUP_MAX_AGE``): the
-        live link's first resync reads them again right after.
+        live link's first resync reads them again right after. Credentials refused
+        once are asked for again once, after ``SETUP_AUTH_RETRY_DELAY``.
         """
+        try:
+            await self._async_read_site()
+        except IapLockedOutError:
+            raise
+        except IapAuthenticationError as err:
+            _LOGGER.debug(
+                "%s refused the credentials, asking again: %s", self.host, err
+            )
+            await asyncio.sleep(SETUP_AUTH_RETRY_DELAY)
+            await self._async_read_site()
+
+    async def _async_read_site(self) -> None:
         client = self.client
         await client.login()
         site = await client.discover()

@@ -10,9 +10,14 @@ An input datapoint of a type this table knows becomes an entity that writes it i
 of a sensor: a number (range from the type, step from its resolution), a select for an
 enumeration, and for a ``SNVT_switch`` a light (when it drives a lamp, see
 ``drives_lamp``) or a switch. The values those entities send are made here too.
+Every numeric entity has the range of values its type can carry (``valid_range``, from
+the LonMark SNVT definitions; any finite number for types without one): a value outside
+it (1e308 °C, a switch level of 150 %, NaN) is shown as unknown and never reaches the
+statistics; the entity counts it for diagnostics.
 
 Descriptions are frozen and cached, so 5,000 datapoints of a few types share a handful of
-description objects and nothing here runs per update except the ``value_fn``.
+description objects and nothing here runs per update except the ``value_fn`` and the
+range check.
 """
 
 from __future__ import annotations
@@ -81,9 +86,16 @@ def as_number(value: JsonValue) -> float | int | None:
     return value
 
 
+def as_real(value: JsonValue) -> float | int | None:
+    """Return any number, NaN and infinities included (the range check rejects them)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
 def as_integer(value: JsonValue) -> float | int | None:
     """Return a number of a whole-number type: ``565.0`` and ``565`` both give 565."""
-    number = as_number(value)
+    number = as_real(value)
     if isinstance(number, float) and number.is_integer():
         return int(number)
     return number
@@ -91,8 +103,12 @@ def as_integer(value: JsonValue) -> float | int | None:
 
 def as_float(value: JsonValue) -> float | None:
     """Return a number of a fractional type as a float: ``21`` gives 21.0."""
-    number = as_number(value)
+    number = as_real(value)
     return None if number is None else float(number)
+
+
+# The value functions whose result is the raw number itself (give or take int/float).
+PLAIN_NUMBERS: Final = frozenset((as_number, as_real, as_integer, as_float))
 
 
 def as_text(value: JsonValue) -> str | None:
@@ -163,10 +179,12 @@ class DatapointSensorDescription(SensorEntityDescription):
     """How one datapoint (or one field of it) becomes a sensor.
 
     ``key`` is the unique-id suffix: empty for the datapoint itself, the field name for
-    one field of a structured value.
+    one field of a structured value. ``valid_range``: the values the type can carry
+    (numbers only); anything outside is shown as unknown.
     """
 
     value_fn: Callable[[JsonValue], StateType] = as_state
+    valid_range: ValueRange | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -507,7 +525,8 @@ ENUM_TYPES: Final[dict[str, DatapointSensorDescription]] = {
     type_name: _enum_description(*enum) for type_name, enum in ENUMS.items()
 }
 
-# Structured types whose fields are known: field -> how that field is measured.
+# Structured types whose fields are known: field -> how that field is measured (every
+# field of these is a SNVT_temp_p).
 STRUCTURED_TYPES: Final[dict[str, dict[str, _Numeric]]] = {
     "SNVT_temp_setpt": {
         "occupied_cool": _TEMPERATURE,
@@ -530,6 +549,7 @@ _SWITCH = DatapointEntities(
             state_class=SensorStateClass.MEASUREMENT,
             suggested_display_precision=0,
             value_fn=partial(_field, as_float, "value"),
+            valid_range=SWITCH_LEVEL_RANGE,
         ),
     ),
     binary_sensors=(
@@ -584,6 +604,7 @@ def _numeric_description(
     key: str,
     numeric: _Numeric,
     value_fn: Callable[[JsonValue], StateType],
+    valid_range: ValueRange,
     translation_key: str | None = None,
 ) -> DatapointSensorDescription:
     return DatapointSensorDescription(
@@ -594,6 +615,7 @@ def _numeric_description(
         state_class=numeric.state_class,
         suggested_display_precision=numeric.precision,
         value_fn=value_fn,
+        valid_range=valid_range,
     )
 
 
@@ -602,14 +624,16 @@ def _value_fn(numeric: _Numeric) -> Callable[[JsonValue], float | int | None]:
     if numeric.integer:
         return as_integer
     if numeric.precision is None:
-        return as_number
+        return as_real
     return as_float
 
 
 @lru_cache(maxsize=512)
-def _numeric_entities(numeric: _Numeric) -> DatapointEntities:
+def _numeric_entities(
+    numeric: _Numeric, valid_range: ValueRange = FINITE
+) -> DatapointEntities:
     return DatapointEntities(
-        sensors=(_numeric_description("", numeric, _value_fn(numeric)),)
+        sensors=(_numeric_description("", numeric, _value_fn(numeric), valid_range),)
     )
 
 
@@ -624,18 +648,22 @@ def _structured_entities(
         if (numeric := known.get(name)) is not None:
             sensors.append(
                 _numeric_description(
-                    name, numeric, partial(_field, _value_fn(numeric), name), "field"
+                    name,
+                    numeric,
+                    partial(_field, _value_fn(numeric), name),
+                    _TEMP_P,
+                    "field",
                 )
             )
             continue
+        number = kind == "number"
         sensors.append(
             DatapointSensorDescription(
                 key=name,
                 translation_key="field",
-                state_class=SensorStateClass.MEASUREMENT if kind == "number" else None,
-                value_fn=partial(
-                    _field, as_number if kind == "number" else as_text, name
-                ),
+                state_class=SensorStateClass.MEASUREMENT if number else None,
+                value_fn=partial(_field, as_real if number else as_text, name),
+                valid_range=FINITE if number else None,
             )
         )
     return DatapointEntities(sensors=tuple(sensors))
@@ -653,7 +681,10 @@ def _plain_entities(unit: str | None, numeric_value: bool) -> DatapointEntities:
         return DatapointEntities(
             sensors=(
                 DatapointSensorDescription(
-                    key="", state_class=SensorStateClass.MEASUREMENT, value_fn=as_number
+                    key="",
+                    state_class=SensorStateClass.MEASUREMENT,
+                    value_fn=as_real,
+                    valid_range=FINITE,
                 ),
             )
         )
@@ -816,7 +847,9 @@ def describe_datapoint(
     if type_name in ENUM_TYPES:
         return DatapointEntities(sensors=(ENUM_TYPES[type_name],))
     if (numeric := NUMERIC_TYPES.get(type_name or "")) is not None:
-        return _numeric_entities(_measured(numeric, datapoint))
+        return _numeric_entities(
+            _measured(numeric, datapoint), VALUE_RANGES.get(type_name or "", FINITE)
+        )
     if isinstance(value, dict):
         fields = tuple(
             (str(name), _kind(field))

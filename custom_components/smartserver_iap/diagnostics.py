@@ -62,6 +62,7 @@ def _coordinator_diagnostics(coordinator: SmartServerCoordinator) -> dict[str, A
         },
         "client_stats": coordinator.client.stats.as_dict(),
         "writes": coordinator.writes.stats.as_dict(),
+        "rejected_values": coordinator.rejected.as_dict(),
     }
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import SmartServerConfigEntry, SmartServerCoordinator
-    from .iap.models import Datapoint, Device, JsonValue
+    from .iap.models import Datapoint, DatapointUpdate, Device, JsonValue
 
 
 @callback
@@ -254,6 +254,8 @@ class SmartServerDatapointEntity(SmartServerEntity):
         self.entity_description = description
         self._qualifier = datapoint.qualifier
         self._values = coordinator.site.values
+        # The update last counted as out of range (each is counted once).
+        self._rejected: DatapointUpdate | None = None
         suffix = f"_{description.key}" if description.key else ""
         self._attr_unique_id = f"{coordinator.uid}_{datapoint.qualifier}{suffix}"
         if description.translation_key in NAMED_BY_TRANSLATION:
@@ -271,6 +273,13 @@ class SmartServerDatapointEntity(SmartServerEntity):
     def _value(self) -> JsonValue:
         update = self._values.get(self._qualifier)
         return None if update is None else update.value
+
+    def _reject(self, value: object) -> None:
+        """Count the current update as out of its type's range (once)."""
+        update = self._values.get(self._qualifier)
+        if update is not self._rejected:
+            self._rejected = update
+            self.coordinator.rejected.record(self._qualifier, value)
 
     async def async_added_to_hass(self) -> None:
         """Register for this datapoint's updates (the hot path)."""

@@ -265,7 +265,10 @@ class HistoryImporter:
         starts = [one.start for one in group]
         start = None if None in starts else min(s for s in starts if s is not None)
         series = [
-            HourlySeries(one.target.to_number, meter=one.target.meter) for one in group
+            HourlySeries(
+                one.target.to_number, meter=one.target.meter, valid=one.target.valid
+            )
+            for one in group
         ]
         self.reading[qualifier] = (
             f"{datapoint.device_name}: {datapoint.instance_name or datapoint.name}"

@@ -14,6 +14,7 @@ are already stored so the sum continues across them without a negative step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -92,16 +93,22 @@ class HourlySeries:
     """The hourly buckets of one series (one entity) of a data-log query.
 
     ``value_fn`` turns an entry's raw value into the number to aggregate, already in
-    the statistics' unit, or None when the entry holds no number; without one, the
-    raw value is the number when it is a finite int or float.
+    the statistics' unit, or None when the entry holds no number (or one its type
+    cannot carry); without one, the raw value is the number when it is an int or
+    float inside ``valid`` (NaN never is).
     """
 
-    __slots__ = ("hours", "meter", "not_numeric", "value_fn")
+    __slots__ = ("high", "hours", "low", "meter", "not_numeric", "value_fn")
 
     def __init__(
-        self, value_fn: Callable[[JsonValue], float | None] | None, *, meter: bool
+        self,
+        value_fn: Callable[[JsonValue], float | None] | None,
+        *,
+        meter: bool,
+        valid: tuple[float, float] = (-sys.float_info.max, sys.float_info.max),
     ) -> None:
         self.value_fn = value_fn
+        self.low, self.high = valid
         self.meter = meter
         self.hours: dict[float, HourBucket] = {}
         self.not_numeric = 0
@@ -110,9 +117,9 @@ class HourlySeries:
         """Aggregate one entry; return False when it repeats a reading's time."""
         value_fn = self.value_fn
         kind = type(raw)
-        # ``x - x`` is 0.0 for finite floats only (NaN and infinities give NaN).
-        if value_fn is None and (kind is int or (kind is float and raw - raw == 0.0)):  # type: ignore[operator]
-            value: float | None = raw  # type: ignore[assignment]
+        # NaN fails both comparisons; the default bounds leave out the infinities.
+        if value_fn is None and (kind is int or kind is float):
+            value: float | None = raw if self.low <= raw <= self.high else None  # type: ignore[assignment,operator]
         else:
             value = None if value_fn is None else value_fn(raw)
         if value is None:

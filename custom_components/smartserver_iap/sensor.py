@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from homeassistant.components.sensor import (
     SensorEntity,
@@ -97,8 +97,17 @@ class SmartServerSensor(SmartServerDatapointEntity, SensorEntity):
 
     @property
     def native_value(self) -> StateType:
-        """Return the datapoint's value, converted by its type."""
-        return self.entity_description.value_fn(self._value)
+        """Return the datapoint's value, converted by its type; None when implausible."""
+        description = self.entity_description
+        value = description.value_fn(self._value)
+        valid = description.valid_range
+        if valid is None or value is None:
+            return value
+        # Only numeric descriptions have a range. NaN fails both comparisons.
+        if valid[0] <= cast("float", value) <= valid[1]:
+            return value
+        self._reject(value)
+        return None
 
     @property
     def qualifier(self) -> str:

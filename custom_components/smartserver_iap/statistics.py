@@ -38,7 +38,7 @@ from homeassistant.components.sensor.const import UNIT_CONVERTERS
 from homeassistant.helpers.recorder import get_instance, session_scope
 from sqlalchemy import func, select
 
-from .datapoint_types import as_number
+from .datapoint_types import FINITE, PLAIN_NUMBERS, ValueRange
 from .hourly import HOUR, StoredRow, hour_of, mean_rows, sum_rows
 
 if TYPE_CHECKING:
@@ -114,6 +114,8 @@ class StatisticTarget:
     # An entry's raw value -> the number in the statistics' unit (None: not a
     # number); None when the raw value is the number (``HourlySeries``).
     to_number: Callable[[JsonValue], float | None] | None
+    # The values the sensor's type can carry (``HourlySeries`` checks them inline).
+    valid: ValueRange
 
     @property
     def statistic_id(self) -> str:
@@ -147,15 +149,21 @@ def unit_class_of(device_class: str | None, unit: str | None) -> str | None:
 def _number_fn(
     value_fn: Callable[[JsonValue], StateType],
     convert: Callable[[float], float] | None,
+    valid: ValueRange,
 ) -> Callable[[JsonValue], float | None] | None:
-    """Return the raw value -> number function; None when the value is the number."""
-    if value_fn is as_number and convert is None:
+    """Return the raw value -> number function; None when the value is the number.
+
+    A value the sensor's type cannot carry (``valid``) is no number: the sensor shows
+    it as unknown, and the statistics leave it out too.
+    """
+    if value_fn in PLAIN_NUMBERS and convert is None:
         # The common case, checked inline for each entry (``HourlySeries.add``).
         return None
+    low, high = valid
 
     def to_number(raw: JsonValue) -> float | None:
         value = value_fn(raw)
-        if type(value) is float or type(value) is int:
+        if (type(value) is float or type(value) is int) and low <= value <= high:
             return value if convert is None else convert(value)
         return None
 
@@ -174,6 +182,8 @@ def statistic_target(
         UnitMismatchError: the SmartServer's unit cannot be converted to that unit.
     """
     meter = IMPORTABLE[sensor.state_class]
+    description = sensor.entity_description
+    valid = description.valid_range or FINITE
     native = sensor.native_unit_of_measurement
     if stored is not None:
         unit = stored["unit_of_measurement"]
@@ -197,7 +207,10 @@ def statistic_target(
         unit_of_measurement=unit,
     )
     return StatisticTarget(
-        metadata, meter, _number_fn(sensor.entity_description.value_fn, convert)
+        metadata,
+        meter,
+        _number_fn(description.value_fn, convert, valid),
+        valid,
     )
 
 

@@ -105,6 +105,11 @@ class HassProcess:
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
                 env=env,
+                # In its configuration directory: from the repository's root,
+                # ``custom_components`` would be the repository's, not the
+                # configuration's (where the integration is linked, and the soak's
+                # probe).
+                cwd=self.config_dir,
                 # Its own session: Ctrl-C in the terminal reaches only the harness,
                 # which stops Home Assistant itself.
                 start_new_session=True,

@@ -40,6 +40,7 @@ def fast_live(**overrides: Any) -> LiveOptions:
         "heartbeat": 1.0,
         "backoff_initial": 0.02,
         "backoff_cap": 0.1,
+        "retry_interval": 0.05,
         "probe_interval": None,
         "probe_timeout": 0.3,
         "connect_timeout": 2.0,

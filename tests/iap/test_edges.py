@@ -180,3 +180,49 @@ async def test_429_retry_after_and_foreign_cookies(
     # Any cmsSID a response hands out is kept out of the shared jar.
     assert not [c for c in http.cookie_jar if c.key == "cmsSID"]
     await client.close()
+
+
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("chunked", [True, False])
+async def test_rest_bodies_are_capped(serve: Any, chunked: bool) -> None:
+    """A 64 MiB answer (valid JSON) fails at 32 MiB, and is read no further."""
+    written: list[int] = []
+
+    async def huge(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        if not chunked:
+            response.content_length = 64 * MIB
+        await response.prepare(request)
+        piece = b"[" + b"0," * (MIB // 2 - 1) + b"0"
+        sent = 0
+        try:
+            for n in range(64):
+                await response.write(piece if n == 0 else b"," + piece[1:])
+                sent += MIB
+            await response.write(b"]")
+        except ConnectionError:
+            pass
+        written.append(sent)
+        return response
+
+    client = await serve({"GET /iap/big": huge})
+    with pytest.raises(IapProtocolError, match="exceeds 33554432 bytes"):
+        await client.request("GET", "/iap/big")
+    await client.close()
+    if chunked:
+        # Stopped at the cap: the server could not write the rest.
+        assert written and written[0] < 48 * MIB
+
+
+async def test_login_body_capped(serve: Any) -> None:
+    async def login(request: web.Request) -> web.Response:
+        response = web.json_response({"userName": "x" * 2000})
+        response.set_cookie("cmsSID", "abc")
+        return response
+
+    client = await serve({"login": login})
+    client.session.max_body_size = 1000
+    with pytest.raises(IapProtocolError, match="login: the answer exceeds 1000"):
+        await client.login()

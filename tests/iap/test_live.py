@@ -294,10 +294,45 @@ async def test_lockout_is_an_outage(http: aiohttp.ClientSession) -> None:
 async def test_ws_401_after_fresh_login_with_refused_session(
     client: IapClient, sim: SmartServerSim
 ) -> None:
-    sim.inject_http_errors(401, 1, "/iap/ws")
-    sim.inject_http_errors(401, 1, "/iap/users/current")
+    """Refused by the handshake and by REST right after a fresh login.
+
+    Three connect attempts in a row end so: bad credentials.
+    """
+    sim.inject_http_errors(401, 10, "/iap/ws")
+    sim.inject_http_errors(401, 10, "/iap/users/current")
+    rec = Recorder()
     with pytest.raises(IapAuthenticationError):
-        await asyncio.wait_for(client.run_live(Recorder()), 5)
+        await asyncio.wait_for(client.run_live(rec), 5)
+    reasons = [e.reason for e in rec.of(ConnectionLost)]
+    assert [r.split(":")[0] for r in reasons] == ["refused (1 of 3)"]
+    assert client.stats.connects == 0
+
+
+@pytest.mark.parametrize(
+    "refusals",
+    [
+        # One 401 from the login endpoint while logging in again after an expiry.
+        [(401, 1, "/iap/auth/login")],
+        # Two 401s on the subscribe around a successful login.
+        [(401, 2, "/iap/dp/updates/subscribe")],
+        # The handshake and the session check refused in two attempts in a row.
+        [(401, 2, "/iap/ws"), (401, 2, "/iap/users/current")],
+    ],
+)
+async def test_stray_401s_are_an_outage(
+    client: IapClient, sim: SmartServerSim, refusals: list[tuple[int, int, str]]
+) -> None:
+    """A valid password refused now and then is no reason to ask for it again."""
+    await client.subscribe(outputs(sim))
+    async with live(client) as (rec, task):
+        await rec.wait_for(Resynced)
+        await sim.expire_sessions()
+        for status, count, prefix in refusals:
+            sim.inject_http_errors(status, count, prefix)
+        await rec.wait_for(Resynced, count=2)
+        assert not task.done()
+    assert sim.http_errors == []
+    assert client.stats.connects == 2
 
 
 @pytest.mark.parametrize("status", [401, 403, 409])
@@ -376,3 +411,37 @@ async def test_close_stops_run_live_during_backoff(http: aiohttp.ClientSession) 
         assert [type(e) for e in rec.events] == [Resynced, ConnectionLost]
         assert sim.counters.logins == logins
         assert not client.session.logged_in
+
+
+async def test_refusals_are_counted_in_a_row_only(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    """A stray 401 now and then, with a link in between, never adds up to a reauth."""
+    await client.subscribe(outputs(sim))
+    async with live(client) as (rec, task):
+        await rec.wait_for(Resynced)
+        for round_ in range(2, 6):
+            await sim.expire_sessions()
+            sim.inject_http_errors(401, 1, "/iap/auth/login")
+            await rec.wait_for(Resynced, count=round_)
+        assert not task.done()
+    assert sim.counters.injected_errors == 4
+
+
+async def test_duplicate_and_stale_updates_keep_the_newest_value(
+    client: IapClient, sim: SmartServerSim
+) -> None:
+    qualifiers = outputs(sim, 5)
+    await client.subscribe(qualifiers)
+    async with live(client) as (rec, _):
+        await rec.wait_for(Resynced)
+        for n, qualifier in enumerate(qualifiers):
+            dp = sim.scenario.datapoints[qualifier]
+            if dp.type.kind == "number":
+                await sim.set_value(qualifier, 10.0 + n)
+        updates = len(rec.of(DatapointsUpdated))
+        assert await sim.send_duplicates(5) == 5
+        assert await sim.send_stale_updates(5) == 5
+        await rec.wait_for(DatapointsUpdated, count=updates + 2)
+    truth = {q: sim.scenario.datapoints[q].value for q in qualifiers}
+    assert {q: client.site.value_of(q) for q in qualifiers} == truth

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import math
 
 import orjson
 import pytest
@@ -19,7 +20,13 @@ from custom_components.smartserver_iap.iap import (
     DeviceTestResult,
     Direction,
     FrameDecoder,
+    IapAuthenticationError,
+    IapCertificateError,
+    IapConnectionError,
+    IapError,
     IapProtocolError,
+    IapRateLimitedError,
+    IapServerError,
     NotificationReceived,
     ServerTime,
     TlsTrust,
@@ -27,7 +34,10 @@ from custom_components.smartserver_iap.iap import (
     parse_frame,
     parse_timestamp,
 )
+from custom_components.smartserver_iap.iap.backoff import ReconnectDelays
 from custom_components.smartserver_iap.iap.datalog import log_query
+from custom_components.smartserver_iap.iap.errors import ConnectionFailure
+from custom_components.smartserver_iap.iap.outage import LinkLost, answered, lost_link
 from custom_components.smartserver_iap.iap.parsing import (
     parse_alarm,
     parse_datapoint,
@@ -162,6 +172,54 @@ def test_backoff_sequence_and_cap() -> None:
             Backoff(**bad)
 
 
+def test_reconnect_delays() -> None:
+    backoff = Backoff(initial=1, cap=8, factor=2, jitter=0.5, rand=lambda: 0.0)
+    delays = ReconnectDelays(backoff, retry_interval=3, flap_after=2)
+    # A silent SmartServer: the retry interval, and the back-off does not grow.
+    assert [delays.after_attempt(answered=False) for _ in range(3)] == [3, 3, 3]
+    # One that answers with errors: the back-off.
+    assert [delays.after_attempt(answered=True) for _ in range(3)] == [1, 2, 4]
+    # A link that worked: the first delay again, however far the back-off had got.
+    assert delays.after_link(lasted=60) == 1
+    assert delays.after_attempt(answered=True) == 2
+    # Links dropped at once, in a row: ever longer.
+    assert [delays.after_link(lasted=0.1) for _ in range(5)] == [1, 2, 4, 8, 8]
+    assert delays.after_link(lasted=2) == 1
+    # A failed attempt between two short links: they are not flaps in a row.
+    assert delays.after_link(lasted=0.1) == 1
+    assert delays.after_attempt(answered=False) == 3
+    assert delays.after_link(lasted=0.1) == 1
+    jittered = ReconnectDelays(
+        Backoff(jitter=0.5, rand=lambda: 1.0), retry_interval=2, flap_after=1
+    )
+    assert jittered.after_attempt(answered=False) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (IapConnectionError("refused", ConnectionFailure.REFUSED), False),
+        (IapConnectionError("timed out", ConnectionFailure.TIMEOUT), False),
+        (IapConnectionError("reset"), False),
+        (IapCertificateError("another certificate", "AA:BB"), False),
+        (IapServerError("HTTP 503"), True),
+        (IapRateLimitedError("HTTP 429", 5), True),
+        (IapProtocolError("not JSON"), True),
+        (IapAuthenticationError("refused"), True),
+        (LinkLost("dropped"), False),
+        (LinkLost("frame too big", answered=True), True),
+    ],
+)
+def test_answered(error: IapError, expected: bool) -> None:
+    assert answered(error) is expected
+    assert lost_link(error, "x: ").answered is expected
+
+
+def test_lost_link_waits_for_retry_after() -> None:
+    assert lost_link(IapRateLimitedError("429", 7)).wait == 7
+    assert lost_link(IapRateLimitedError("429")).wait == 0
+
+
 def _frame(action: str, payload: object) -> bytes:
     return orjson.dumps({"action": action, "payload": payload})
 
@@ -199,12 +257,15 @@ def test_frame_datapoint_updates_both_keys() -> None:
                 },
                 {"value": 5},
                 "not an object",
+                # No value at all is an unusable item; null is a value (unknown).
+                {"datapointQualifier": "a/lon/1/B/0/u"},
+                {"datapointQualifier": "a/lon/1/B/0/t", "value": None},
             ],
         ),
         stats,
     )
     assert isinstance(event, DatapointsUpdated)
-    first, second, third, fourth, fifth = event.updates
+    first, second, third, fourth, fifth, sixth = event.updates
     assert first.timestamp == datetime(2022, 4, 11, 7, tzinfo=UTC)
     assert second.qualifier == "a/lon/1/B/0/y"
     assert second.value == {"value": 75, "state": 1}
@@ -213,7 +274,8 @@ def test_frame_datapoint_updates_both_keys() -> None:
     assert third.timestamp == datetime(2022, 4, 11, 7, tzinfo=UTC)
     assert fourth.timestamp is None
     assert fifth.timestamp is None
-    assert stats.skipped_updates == 2
+    assert (sixth.qualifier, sixth.value) == ("a/lon/1/B/0/t", None)
+    assert stats.skipped_updates == 3
     single = parse_frame(_frame("UPD:DATAPOINT", {"dpQualifier": "q", "value": 1}))
     assert isinstance(single, DatapointsUpdated)
     assert len(single.updates) == 1
@@ -326,6 +388,8 @@ def test_frame_other_actions() -> None:
         b'{"action": "UPD:DEVICE_TEST_RESULT", "payload": {"results": {}}}',
         b'{"action": "CRT:NOTIFICATION", "payload": null}',
         '{"action": "UPD:DATAPOINT", "payload": [\ud800]}',
+        b'{"action": "UPD:DATAPOINT", "payload": [NaN, \xff]}',
+        b"[" * 100_000,
     ],
 )
 def test_frame_malformed(data: bytes | str) -> None:
@@ -344,6 +408,27 @@ def test_frame_decoder_counts() -> None:
     assert (stats.frames, stats.malformed_frames, stats.unknown_actions) == (4, 1, 1)
     assert (stats.ignored_frames, stats.updates) == (1, 1)
     assert stats.as_dict()["frames"] == 4
+
+
+def test_one_unparsable_number_keeps_the_frames_other_updates() -> None:
+    stats = ClientStats()
+    frame = (
+        '{"action": "UPD:DATAPOINT", "payload": ['
+        '{"datapointQualifier": "a", "value": 21.5},'
+        '{"datapointQualifier": "b", "value": NaN},'
+        '{"datapointQualifier": "c", "value": 1e400},'
+        '{"datapointQualifier": "d", "value": -Infinity},'
+        '{"datapointQualifier": "e", "value": "\\ud800"},'
+        '{"datapointQualifier": "f", "value": 7}]}'
+    )
+    event = FrameDecoder(stats).decode(frame.encode())
+    assert isinstance(event, DatapointsUpdated)
+    values = {u.qualifier: u.value for u in event.updates}
+    assert values["a"] == 21.5 and values["f"] == 7
+    nan = values["b"]
+    assert isinstance(nan, float) and math.isnan(nan) and values["c"] == math.inf
+    assert values["d"] == -math.inf and values["e"] == "\ud800"
+    assert (stats.updates, stats.malformed_frames) == (6, 0)
 
 
 DEVICE = {

@@ -22,7 +22,11 @@ from custom_components.smartserver_iap.iap import (
     SubscriptionTakenOver,
     TlsTrust,
 )
-from custom_components.smartserver_iap.iap.session import MIN_RENEW_INTERVAL
+from custom_components.smartserver_iap.iap.live import CLOSE_GRACE
+from custom_components.smartserver_iap.iap.session import (
+    LOGOUT_TIMEOUT,
+    MIN_RENEW_INTERVAL,
+)
 
 from .conftest import (
     Reads,
@@ -86,7 +90,7 @@ async def test_unexpected_errors_are_outages(
     assert "timed out" in lost.reason
 
 
-# -- B2: quick drops do not reset the back-off ------------------------------------------
+# -- B2: quick drops (flaps) do not reset the back-off ----------------------------------
 
 
 async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None:
@@ -96,6 +100,7 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
             backoff_cap=0.4,
             backoff_jitter=0.0,
             stable_after=0.5,
+            flap_after=0.5,
         )
         client = make_client(sim, http, live=options)
         await client.subscribe(outputs(sim))
@@ -125,7 +130,8 @@ async def test_quick_drops_grow_the_backoff(http: aiohttp.ClientSession) -> None
             dropping = False
             connects = client.stats.connects
             await rec.wait_for(Resynced, count=connects + 1)
-            # Up longer than stable_after: the outage is over, the back-off resets.
+            # Up longer than stable_after and flap_after: the outage is over, the
+            # back-off starts again.
             await asyncio.sleep(0.6)
             lost_before = len(rec.of(ConnectionLost))
             sim.hub.abort_all()
@@ -386,6 +392,48 @@ async def test_renewal_logs_out_the_old_session_and_resyncs_from_cache(
         assert ages[0] is None
         assert ages[1] is not None
         await client.close()
+
+
+async def test_renewal_does_not_wait_on_a_slow_logout(
+    http: aiohttp.ClientSession,
+) -> None:
+    """The old session's logout gets LOGOUT_TIMEOUT, not the request time-out."""
+    async with running_sim(session_timeout=0.6, session_sliding=False) as sim:
+        client = make_client(sim, http, min_renew_interval=0.0)
+        await client.login()
+        sim.inject_latency(30, "/iap/auth/logout")
+        await asyncio.sleep(0.6)  # 90 % of the session's 0.6 s have passed
+        async with asyncio.timeout(LOGOUT_TIMEOUT + 2):
+            await client.list_devices()
+        assert client.stats.session_renewals == 1
+        sim.inject_latency(0, "/iap/auth/logout")
+        await client.close()
+
+
+async def test_close_does_not_wait_on_a_silent_smartserver(
+    http: aiohttp.ClientSession,
+) -> None:
+    """close() during a resync the SmartServer never answers: about 2 s.
+
+    Nothing reads the WebSocket yet, so closing it waits for the SmartServer's close
+    frame: CLOSE_GRACE, not the 10 s close time-out; then the logout gets
+    LOGOUT_TIMEOUT.
+    """
+    async with running_sim() as sim:
+        client = make_client(sim, http, live=fast_live(connect_timeout=10))
+        await client.subscribe(outputs(sim))
+        sim.inject_latency(30, "/iap/dp/updates/subscribe")
+        subscribes = sim.counters.requests["/iap/dp/updates/subscribe"]
+        task = asyncio.create_task(client.run_live(Recorder()))
+        async with asyncio.timeout(5):
+            while sim.counters.requests["/iap/dp/updates/subscribe"] == subscribes:  # noqa: ASYNC110 - the simulator's counter
+                await asyncio.sleep(0.01)
+        sim.black_hole()
+        async with asyncio.timeout(CLOSE_GRACE + LOGOUT_TIMEOUT + 1.5):
+            await client.close()
+        sim.end_black_hole()
+        sim.inject_latency(0, "/iap/dp/updates/subscribe")
+        await asyncio.wait_for(task, 5)  # its resync fails at once now
 
 
 # -- B9: a session with a DummyCookieJar works end to end --------------------------------

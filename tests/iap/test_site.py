@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +14,11 @@ from custom_components.smartserver_iap.iap import (
     DeviceStatus,
     Direction,
 )
-from custom_components.smartserver_iap.iap.site import DeviceChanges, Site
+from custom_components.smartserver_iap.iap.site import (
+    OVERTAKEN_WITHIN,
+    DeviceChanges,
+    Site,
+)
 
 SC_ID = "17q4bn7"
 UP = DeviceStatus("provisioned", "normal")
@@ -247,3 +252,38 @@ def test_subscription_and_values(site: Site) -> None:
     # The subscribe list is the site's: a copy goes out.
     site.subscribed.append(a)
     assert site.subscribed == [b, c]
+
+
+def test_overtaken_updates_are_dropped(site: Site) -> None:
+    """An update older than the kept one arrived late: the newer value stays."""
+    a = datapoint("2.1", "nvoA").qualifier
+    site.set_subscribed([a])
+    now = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+    second = timedelta(seconds=1)
+    site.apply_updates([DatapointUpdate(a, 2, now)])
+    site.apply_updates([DatapointUpdate(a, 1, now - second)])
+    assert site.value_of(a) == 2
+    # The same instant (a duplicate, or two changes in one millisecond) is kept.
+    site.apply_updates([DatapointUpdate(a, 3, now)])
+    assert site.value_of(a) == 3
+    # Without a timestamp (firmware before 4.1) arrival order is all there is.
+    site.apply_updates([DatapointUpdate(a, 4, None)])
+    assert site.value_of(a) == 4
+    site.apply_updates([DatapointUpdate(a, 5, now - second)])
+    assert site.value_of(a) == 5
+    # Far older than the kept one: the SmartServer's clock went back, not a late
+    # update; values must not freeze until the clock catches up.
+    site.apply_updates([DatapointUpdate(a, 6, now + OVERTAKEN_WITHIN)])
+    site.apply_updates([DatapointUpdate(a, 7, now - second)])
+    assert site.value_of(a) == 7
+
+
+def test_a_read_does_not_undo_what_the_live_link_brought(site: Site) -> None:
+    a, b = (datapoint("2.1", name).qualifier for name in ("nvoA", "nvoB"))
+    site.set_subscribed([a, b])
+    site.apply_updates([update(a, 1), update(b, 1)])
+    before = dict(site.values)
+    # While the read was on its way, a change of a came on the WebSocket.
+    site.apply_updates([update(a, 2)])
+    site.apply_read([update(a, 1), update(b, 5)], before)
+    assert (site.value_of(a), site.value_of(b)) == (2, 5)

@@ -11,7 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
-from custom_components.smartserver_iap import connection
+from custom_components.smartserver_iap import connection, coordinator
 from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN
 from custom_components.smartserver_iap.iap.live import LiveOptions
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
@@ -36,6 +36,7 @@ FAST_LIVE = LiveOptions(
     backoff_cap=0.1,
     backoff_factor=2.0,
     backoff_jitter=0.0,
+    retry_interval=0.05,
     probe_interval=None,
     connect_timeout=2.0,
 )
@@ -80,6 +81,7 @@ def ignore_refused_tls_handshakes(hass: HomeAssistant) -> None:
 def fast_live(monkeypatch: pytest.MonkeyPatch) -> LiveOptions:
     """Use short back-off and no heartbeat/probe timers in the live listener."""
     monkeypatch.setattr(connection, "LIVE_OPTIONS", FAST_LIVE)
+    monkeypatch.setattr(coordinator, "SETUP_AUTH_RETRY_DELAY", 0.01)
     return FAST_LIVE
 
 

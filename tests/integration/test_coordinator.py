@@ -12,6 +12,7 @@ from unittest.mock import patch
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.util import dt as dt_util
+import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -208,6 +209,30 @@ async def test_credentials_revoked_start_reauth(
     await wait_for(reauth_started, timeout=10)
     assert not coordinator.connected
     sim.auth.users[USERNAME] = PASSWORD
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [(401, 1, "/iap/auth/login"), (401, 2, "/iap/dp/updates/subscribe")],
+)
+async def test_stray_401_is_no_reauth(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    refusal: tuple[int, int, str],
+) -> None:
+    """Sessions expire and the SmartServer refuses the valid password once.
+
+    The link comes back by itself; no reauth is asked for.
+    """
+    coordinator = init_integration.runtime_data
+    connects = coordinator.client.stats.connects
+    await sim.expire_sessions()
+    sim.inject_http_errors(*refusal)
+    await wait_for(lambda: coordinator.client.stats.connects > connects)
+    await wait_for(lambda: coordinator.connected)
+    assert sim.http_errors == []
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
 
 async def test_live_link_fails_hard(
@@ -585,3 +610,51 @@ async def test_server_time_is_kept_quietly(
     )
     # The simulator's clock is this machine's: no offset to speak of.
     assert abs(diagnostics["coordinator"]["server_time"]["offset_s"]) < 5
+
+
+async def test_deleting_the_smartserver_itself_is_ignored(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A DEL:DEVICE naming the SmartServer is ignored.
+
+    The hub device and its link sensor stay, and devices added later still appear.
+    """
+    coordinator = init_integration.runtime_data
+    hub = coordinator.site.smartserver
+    assert hub is not None
+    link_id = entity_for(entity_registry, "_link")
+    assert link_id is not None
+    await sim.send_frame(
+        orjson.dumps(
+            {"action": "DEL:DEVICE", "payload": {"id": hub.id, "name": hub.name}}
+        )
+    )
+    # A marker frame after it: once its value shows, the DEL:DEVICE was handled.
+    qualifier = next(q for q in coordinator.site.subscribed if q.endswith("nvoCO2"))
+    co2_id = entity_for(entity_registry, qualifier)
+    assert co2_id is not None
+    await sim.set_value(qualifier, 777)
+    await wait_for(lambda: state_of(hass, co2_id) == "777")
+    await hass.async_block_till_done()
+
+    assert coordinator.site.smartserver is hub
+    assert (
+        device_registry.async_get_device_by_identifier(
+            coordinator.registry.hub_identifier, init_integration.entry_id
+        )
+        is not None
+    )
+    assert entity_registry.async_get(link_id) is not None
+    assert state_of(hass, link_id) == "on"
+
+    # Devices added later still get their device (linked via the hub) and entities.
+    await sim.add_device(NEW_DEVICE)
+    await wait_for(lambda: entity_for(entity_registry, "Sensor/0/nvoTemp") is not None)
+    entity_id = entity_for(entity_registry, "Sensor/0/nvoTemp")
+    assert entity_id is not None
+    await wait_for(lambda: hass.states.get(entity_id) is not None)
+    assert state_of(hass, entity_id) == "19.5"

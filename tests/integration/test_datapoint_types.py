@@ -14,6 +14,7 @@ from homeassistant.components.sensor.const import (
 import pytest
 
 from custom_components.smartserver_iap.datapoint_types import (
+    FINITE,
     NUMERIC_TYPES,
     STRUCTURED_TYPES,
     SWITCH_TYPES,
@@ -22,6 +23,7 @@ from custom_components.smartserver_iap.datapoint_types import (
     as_float,
     as_integer,
     as_number,
+    as_real,
     as_state,
     as_text,
     describe_datapoint,
@@ -451,3 +453,37 @@ def test_integer_and_float_readers() -> None:
 def test_device_class_for_names(type_name: str, device_class: str | None) -> None:
     """Only a datapoint that is one sensor of a real device class is named by it."""
     assert describe_datapoint(dp(type_name)).device_class == device_class
+
+
+@pytest.mark.parametrize(
+    ("datapoint", "key", "valid_range"),
+    [
+        (dp("SNVT_temp_p"), "", (-273.17, 327.66)),
+        (dp("SNVT_temp_f"), "", (-273.17, 3.4028235e38)),
+        (dp("SNVT_count"), "", (0.0, 65535.0)),
+        (dp("SNVT_count_32"), "", (0.0, 4294967294.0)),
+        (dp("SNVT_lev_percent", "nvoSpaceRH"), "", (-163.84, 163.83)),
+        (dp("SNVT_switch"), "level", (0.0, 100.0)),
+        (dp("SNVT_temp_setpt"), "occupied_cool", (-273.17, 327.66)),
+        (dp("UCPTsetpoint"), "", FINITE),
+        (dp("SNVT_unknown_x", unit="W"), "", FINITE),
+        (dp("SNVT_unknown_x", value=3), "", FINITE),
+        (dp("SNVT_unknown_x", value={"speed": 4, "mode": "x"}), "speed", FINITE),
+        (dp("SNVT_unknown_x", value={"speed": 4, "mode": "x"}), "mode", None),
+        (dp("SNVT_unknown_x", value="text"), "", None),
+        (dp("SNVT_hvac_mode"), "", None),
+    ],
+)
+def test_valid_ranges(datapoint: Datapoint, key: str, valid_range: Any) -> None:
+    """Every numeric entity knows its type's range; text entities have none."""
+    sensors = {s.key: s for s in describe_datapoint(datapoint).sensors}
+    assert sensors[key].valid_range == valid_range
+
+
+def test_numeric_values_keep_what_the_range_check_rejects() -> None:
+    """NaN and infinities reach the range check (which counts them), text does not."""
+    assert math.isnan(as_real(math.nan))  # type: ignore[arg-type]
+    assert as_real(math.inf) == math.inf
+    assert as_real(True) is None
+    assert as_real("1") is None
+    assert as_real(2) == 2

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from hypothesis import given, strategies as st
 import pytest
 
-from custom_components.smartserver_iap.datapoint_types import as_number
+from custom_components.smartserver_iap.datapoint_types import as_float, as_number
 from custom_components.smartserver_iap.hourly import (
     HOUR,
     HourlySeries,
@@ -19,6 +19,7 @@ from custom_components.smartserver_iap.hourly import (
     meter_rise,
     sum_rows,
 )
+from custom_components.smartserver_iap.statistics import _number_fn
 
 if TYPE_CHECKING:
     import random
@@ -197,3 +198,21 @@ def test_rows_without_a_sum_or_state_do_not_anchor() -> None:
         SumRow(H0, 100.0, 7.0),
         SumRow(H0 + 2 * HOUR, 103.0, 10.0),
     ]
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_values_the_type_cannot_carry_stay_out(inline: bool) -> None:
+    """A logged 150 % level, NaN or 1e308 °C is no number, as the sensor shows it.
+
+    ``inline``: the raw value is the number (checked in ``HourlySeries.add``); else the
+    sensor's value function and the unit conversion run first.
+    """
+    valid = (0.0, 100.0)
+    to_number = _number_fn(as_float, None if inline else float, valid)
+    assert (to_number is None) is inline
+    series = HourlySeries(to_number, meter=False, valid=valid)
+    for t, raw in enumerate((50, 150.0, float("nan"), float("inf"), -1, 100)):
+        series.add(H0 + t, raw)
+    assert series.not_numeric == 4
+    bucket = series.hours[H0]
+    assert (bucket.first, bucket.last) == (50, 100)

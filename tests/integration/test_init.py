@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
@@ -53,6 +54,35 @@ async def test_setup_and_unload(
     await hass.async_block_till_done()
     assert entry_state(entry) is ConfigEntryState.NOT_LOADED
     assert not coordinator.client.connected
+
+
+@pytest.mark.parametrize("fault", ["slow", "black_hole"])
+async def test_unload_while_the_smartserver_is_slow(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    mock_config_entry: MockConfigEntry,
+    fault: str,
+) -> None:
+    """Unloading never waits on a SmartServer that answers slowly or not at all.
+
+    The logout is given 1.5 s (the session then expires on the SmartServer) and the
+    WebSocket 0.5 s to close: at most 2 s in all, where a logout alone took the
+    request time-out (10 s, twice when PUT answers 405).
+    """
+    entry = await setup_entry(hass, mock_config_entry)
+    if fault == "slow":
+        sim.inject_latency(30)
+    else:
+        sim.black_hole()
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    async with asyncio.timeout(10):
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    took = loop.time() - began
+    sim.end_black_hole()
+    sim.inject_latency(0)
+    assert took <= 2.0 + 0.5  # 0.5 s for a loaded machine
+    assert entry_state(entry) is ConfigEntryState.NOT_LOADED
 
 
 def entry_state(entry: MockConfigEntry) -> ConfigEntryState:
@@ -108,6 +138,34 @@ async def test_setup_failures(
         assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
     else:
         assert entry.error_reason_translation_key == reason
+
+
+async def test_setup_locked_out(hass: HomeAssistant, sim: SmartServerSim) -> None:
+    """A lockout is temporary: setup is retried later, no reauth."""
+    sim.options.lockout_failures = 1
+    sim.options.lockout_duration = 60
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=SMARTSERVER_UID,
+        data=entry_data(sim, **{CONF_PASSWORD: "wrong"}),
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.error_reason_translation_key == "locked_out"
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_setup_stray_401_is_no_reauth(
+    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+) -> None:
+    """The login refused once at setup: asked again, the entry loads, no reauth."""
+    sim.inject_http_errors(401, 1, "/iap/auth/login")
+    await setup_entry(hass, mock_config_entry)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert sim.http_errors == []
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
 
 async def test_setup_server_error(

@@ -216,3 +216,58 @@ async def test_entity_names(
         assert registry_entry.original_name == name
     link = entity_registry.async_get("binary_sensor.smartserver_iot_live_link")
     assert link is not None
+
+
+async def test_implausible_values_unknown_and_counted(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Values out of their type's range show as unknown and land in diagnostics."""
+    coordinator = init_integration.runtime_data
+    subscribed: list[str] = coordinator.site.subscribed
+
+    def followed(suffix: str) -> str:
+        return next(q for q in subscribed if q.endswith(suffix))
+
+    temp = followed("AirQuality/0/nvoTemp")
+    lamp = followed("4.1/Lamp/0/nvoLampFb[0]")
+    count = followed("nvoSwitchCount")
+    lux = followed("nvoLuxLevel")
+    temp_id = entity_id_of(entity_registry, temp)
+    level_id = entity_id_of(entity_registry, f"{lamp}_level")
+    state_id = entity_id_of(entity_registry, f"{lamp}_state")
+    count_id = entity_id_of(entity_registry, count)
+    lux_id = entity_id_of(entity_registry, lux)
+    items = [
+        f'{{"datapointQualifier": "{temp}", "value": 1e308}}',
+        f'{{"datapointQualifier": "{lamp}", "value": {{"value": 150, "state": 1}}}}',
+        f'{{"datapointQualifier": "{count}", "value": 1.8e19}}',
+        f'{{"datapointQualifier": "{lux}", "value": NaN}}',
+    ]
+    # The resync's read is echoed on the WebSocket a moment later (the simulator's
+    # wire read): let those frames pass first, or they would overwrite these.
+    await wait_for(lambda: not sim._timers)
+    await sim.hub.drain()
+    await hass.async_block_till_done()
+    await sim.send_frame(
+        '{"action": "UPD:DATAPOINT", "payload": [' + ", ".join(items) + "]}"
+    )
+    ids = (temp_id, level_id, count_id, lux_id)
+    await wait_for(lambda: all(state_of(hass, e) == STATE_UNKNOWN for e in ids))
+    # The switch's on/off half is still right: only the level is implausible.
+    assert state_of(hass, state_id) == "on"
+    assert coordinator.rejected.count == 4
+    assert coordinator.rejected.latest == {
+        temp: "1e+308",
+        lamp: "150.0",
+        count: "18000000000000000000",
+        lux: "nan",
+    }
+    # A later link change writes the entities again: nothing is counted twice.
+    coordinator.device_listeners.notify_all()
+    assert coordinator.rejected.count == 4
+
+    await sim.set_value(temp, -273.17)
+    await wait_for(lambda: state_of(hass, temp_id) == "-273.17")

@@ -12,6 +12,9 @@ IAP = "custom_components/smartserver_iap/iap/"
 CLIENT = "tests/iap/test_client.py"
 LIVE = "tests/iap/test_live.py"
 RESILIENCE = "tests/iap/test_resilience.py"
+RECOVERY = "tests/iap/test_recovery.py"
+INIT = "tests/integration/test_init.py"
+COORDINATOR = "tests/integration/test_coordinator.py"
 DATALOG = "tests/iap/test_datalog.py"
 EDGES = "tests/iap/test_edges.py"
 HANDSHAKE = "tests/iap/test_handshake.py"
@@ -125,17 +128,41 @@ MUTANTS: list[Mutant] = [
     ),
     # -- live link: back-off, resync, events, probe --------------------------------------
     Mutant(
-        "live: the back-off never resets",
-        IAP + "live.py",
-        "self.backoff.reset()",
-        "pass",
+        "backoff: a lost link never restarts the back-off",
+        IAP + "backoff.py",
+        "        self.backoff.reset(max(self.flaps - 1, 0))\n",
+        "",
+        (
+            f"{RECOVERY}::test_drop_soon_after_an_outage_retries_at_once",
+            f"{RESILIENCE}::test_quick_drops_grow_the_backoff",
+        ),
+    ),
+    Mutant(
+        "backoff: links dropped at once do not grow the back-off",
+        IAP + "backoff.py",
+        "self.flaps + 1 if lasted < self.flap_after else 0",
+        "0",
         (f"{RESILIENCE}::test_quick_drops_grow_the_backoff",),
     ),
     Mutant(
-        "live: the back-off resets on every connect, stable or not",
+        "backoff: a silent SmartServer is backed off from like one that answers",
+        IAP + "backoff.py",
+        "        if answered:\n            return self.backoff.next_delay()",
+        "        if True:\n            return self.backoff.next_delay()",
+        (f"{RECOVERY}::test_back_within_the_retry_interval_after_a_long_outage",),
+    ),
+    Mutant(
+        "outage: a refused port counts as an answer",
+        IAP + "outage.py",
+        "return isinstance(err, IapServerError | IapRateLimitedError)",
+        "return True",
+        (f"{RECOVERY}::test_back_within_the_retry_interval_after_a_long_outage",),
+    ),
+    Mutant(
+        "live: an outage never ends, however long the link stays up",
         IAP + "live.py",
-        ">= self.options.stable_after",
-        ">= 0",
+        "if lasted >= self.options.stable_after:",
+        "if False:",
         (f"{RESILIENCE}::test_quick_drops_grow_the_backoff",),
     ),
     Mutant(
@@ -294,9 +321,33 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "site: values of unsubscribed datapoints are kept",
         IAP + "site.py",
-        "if update.qualifier in subscribed:",
-        "if True:",
+        "            if qualifier in subscribed:",
+        "            if True:",
         (f"{SITE}::test_subscription_and_values",),
+    ),
+    Mutant(
+        "site: an overtaken update replaces the newer value",
+        IAP + "site.py",
+        "                            continue\n",
+        "                            pass\n",
+        (
+            f"{SITE}::test_overtaken_updates_are_dropped",
+            f"{LIVE}::test_duplicate_and_stale_updates_keep_the_newest_value",
+        ),
+    ),
+    Mutant(
+        "site: a clock that went back freezes the values",
+        IAP + "site.py",
+        "and kept_stamp - stamp < OVERTAKEN_WITHIN",
+        "",
+        (f"{SITE}::test_overtaken_updates_are_dropped",),
+    ),
+    Mutant(
+        "site: a read undoes what the live link brought meanwhile",
+        IAP + "site.py",
+        "if values.get(u.qualifier) is before.get(u.qualifier)",
+        "",
+        (f"{SITE}::test_a_read_does_not_undo_what_the_live_link_brought",),
     ),
     Mutant(
         "site: the qualifier's address wins over the device-list id",
@@ -318,5 +369,72 @@ MUTANTS: list[Mutant] = [
         "if current and length + cost > self.max_url_length:",
         "if False:",
         (f"{CLIENT}::test_bulk_read_is_chunked",),
+    ),
+    # -- issue 10: nothing lost under faults --------------------------------------------
+    Mutant(
+        "frames: one number orjson refuses costs the whole frame (10.8)",
+        IAP + "frames.py",
+        "        frame = _lenient_loads(data)\n",
+        "        frame = _UNPARSABLE\n",
+        (f"{PURE}::test_one_unparsable_number_keeps_the_frames_other_updates",),
+    ),
+    Mutant(
+        "frames: an item without a value becomes an unknown value",
+        IAP + "frames.py",
+        "if value is _NO_VALUE:",
+        "if False:",
+        (f"{PURE}::test_frame_datapoint_updates_both_keys",),
+    ),
+    Mutant(
+        "transport: a chunked REST body has no cap (10.6)",
+        IAP + "transport.py",
+        "        if len(body) > limit:",
+        "        if False:",
+        (f"{EDGES}::test_rest_bodies_are_capped",),
+    ),
+    Mutant(
+        "transport: a REST body's Content-Length is not checked (10.6)",
+        IAP + "transport.py",
+        "        if length > limit:",
+        "        if False:",
+        (f"{EDGES}::test_rest_bodies_are_capped",),
+    ),
+    Mutant(
+        "live: one refused login ends run_live (10.4)",
+        IAP + "live.py",
+        "if self._auth_refusals >= attempts:",
+        "if True:",
+        (f"{LIVE}::test_stray_401s_are_an_outage",),
+    ),
+    Mutant(
+        "live: refusals add up across links (10.4)",
+        IAP + "live.py",
+        "        self._auth_refusals = 0\n        stats.resyncs += 1",
+        "        stats.resyncs += 1",
+        (f"{LIVE}::test_refusals_are_counted_in_a_row_only",),
+    ),
+    Mutant(
+        "session: the logout waits as long as the SmartServer takes (10.11)",
+        IAP + "session.py",
+        "            async with asyncio.timeout(LOGOUT_TIMEOUT):\n                for method",
+        "            async with asyncio.timeout(None):\n                for method",
+        (
+            f"{INIT}::test_unload_while_the_smartserver_is_slow",
+            f"{RESILIENCE}::test_renewal_does_not_wait_on_a_slow_logout",
+        ),
+    ),
+    Mutant(
+        "live: closing waits for a close frame that does not come (10.11)",
+        IAP + "live.py",
+        "        if ws is not None:\n            await close_websocket(ws, CLOSE_GRACE)",
+        "        if ws is not None:\n            await ws.close()",
+        (f"{RESILIENCE}::test_close_does_not_wait_on_a_silent_smartserver",),
+    ),
+    Mutant(
+        "live: a DEL:DEVICE naming the SmartServer deletes the hub (10.9)",
+        IAP + "live.py",
+        "if smartserver is not None and smartserver.id == event.device_id:",
+        "if False:",
+        (f"{COORDINATOR}::test_deleting_the_smartserver_itself_is_ignored",),
     ),
 ]

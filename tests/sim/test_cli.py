@@ -10,7 +10,8 @@ import sys
 import aiohttp
 import pytest
 
-from smartserver_sim.__main__ import parse_args
+from smartserver_sim import SimOptions
+from smartserver_sim.__main__ import parse_args, sim_options
 
 
 async def test_cli_runs_and_serves(socket_enabled: None, tmp_path: object) -> None:
@@ -73,3 +74,57 @@ async def test_bad_user_argument(socket_enabled: None) -> None:
 
     with pytest.raises(SystemExit):
         await run(parse_args(["--user", "nopassword", "--port", "0"]))
+
+
+def test_options_from_the_command_line() -> None:
+    options = sim_options(
+        parse_args(
+            [
+                "--session-timeout",
+                "120",
+                "--lockout",
+                "3",
+                "60",
+                "30",
+                "--option",
+                "ws_timestamps=false",
+                "--option",
+                "ntf_time_interval=none",
+                "--option",
+                "cpu_interval=5",
+                "--option",
+                "ws_refuse_status=403",
+                "--option",
+                "log_utc_format=space",
+                "--option",
+                "firmware_version=4.1.0",
+                "--no-auto-updates",
+            ]
+        )
+    )
+    assert options.session_timeout == 120
+    assert (options.lockout_failures, options.lockout_window) == (3, 60)
+    assert options.lockout_duration == 30
+    assert options.ws_timestamps is False
+    assert options.ntf_time_interval is None
+    assert options.cpu_interval == 5.0
+    assert options.ws_refuse_status == 403
+    assert options.log_utc_format == "space"
+    assert options.firmware_version == "4.1.0"
+    assert options.auto_updates is False
+    assert sim_options(parse_args([])) == SimOptions()
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "no_such_switch=1",
+        "ws_timestamps",
+        "ws_timestamps=maybe",
+        "ws_refuse_status=four",
+        "log_utc_format=iso",
+    ],
+)
+def test_bad_options(option: str) -> None:
+    with pytest.raises(SystemExit):
+        sim_options(parse_args(["--option", option]))

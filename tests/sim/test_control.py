@@ -157,6 +157,7 @@ async def test_injected_http_errors(sim: SmartServerSim, api: Api) -> None:
     assert status == 503 and body == {"status": 503, "message": "injected fault"}
     assert (await api.get("/iap/devs"))[0] == 200
     assert sim.counters.injected_errors == 2
+    assert 0 < sim.counters.last_injected <= time.time()
     assert sim.http_errors == []
     with pytest.raises(SimError):
         sim.inject_http_errors(500, 0)

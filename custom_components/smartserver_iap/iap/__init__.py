@@ -17,6 +17,7 @@ from .errors import (
     IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
+    IapServerError,
 )
 from .events import (
     AlarmCleared,
@@ -90,6 +91,7 @@ __all__ = [
     "IapProtocolError",
     "IapRateLimitedError",
     "IapRest",
+    "IapServerError",
     "JsonValue",
     "LiveEvent",
     "LiveOptions",

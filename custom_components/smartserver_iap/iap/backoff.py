@@ -46,6 +46,43 @@ class Backoff:
         self.attempts += 1
         return base * (1 - self.jitter * self.rand())
 
-    def reset(self) -> None:
-        """Start again from the initial delay (after a successful connection)."""
-        self.attempts = 0
+    def reset(self, attempts: int = 0) -> None:
+        """Start again from the initial delay, or as if ``attempts`` had failed."""
+        self.attempts = attempts
+
+
+@dataclass(slots=True)
+class ReconnectDelays:
+    """How long the live listener waits before its next connect attempt.
+
+    - A link that came up and was lost: the back-off starts again from its first
+      delay, unless the link was a flap (lost within ``flap_after`` seconds): then it
+      goes on from the number of flaps in a row (links with no failed attempt in
+      between), so a SmartServer that accepts the link and drops it at once gets
+      ever slower retries.
+    - An attempt the SmartServer answered with an error: the next back-off delay.
+    - An attempt it did not answer at all (a refused port, a time-out, a reset, an
+      unexpected certificate): ``retry_interval``, jittered like the back-off, which
+      stays where it was. Trying costs a silent SmartServer nothing, and the link is
+      back within about ``retry_interval`` once it answers again.
+    """
+
+    backoff: Backoff
+    retry_interval: float
+    flap_after: float
+    flaps: int = 0
+
+    def after_link(self, lasted: float) -> float:
+        """Return the delay after losing a link that was up for ``lasted`` seconds."""
+        self.flaps = self.flaps + 1 if lasted < self.flap_after else 0
+        self.backoff.reset(max(self.flaps - 1, 0))
+        return self.backoff.next_delay()
+
+    def after_attempt(self, *, answered: bool) -> float:
+        """Return the delay after a connect attempt that failed."""
+        # An outage between two short links: they were not flaps in a row.
+        self.flaps = 0
+        if answered:
+            return self.backoff.next_delay()
+        backoff = self.backoff
+        return self.retry_interval * (1 - backoff.jitter * backoff.rand())

@@ -17,7 +17,7 @@ from .errors import IapNotFoundError
 from .live import LiveListener
 from .live_options import LiveOptions
 from .rest import DEFAULT_MAX_URL_LENGTH, DEFAULT_PAGE_SIZE, IapRest
-from .session import MIN_RENEW_INTERVAL, NO_BODY, IapSession
+from .session import MAX_BODY_SIZE, MIN_RENEW_INTERVAL, NO_BODY, IapSession
 from .site import DeviceChanges, Site
 from .stats import ClientStats
 from .tls import TlsTrust
@@ -52,6 +52,8 @@ class IapClient:
             login) that came without a ``Retry-After``.
         min_renew_interval: the session is never renewed more often than this,
             whatever ``sessionTimeout`` says.
+        max_body_size: the largest REST answer read, in bytes; a bigger one raises
+            ``IapProtocolError`` without being read further.
     """
 
     def __init__(  # noqa: PLR0917 - the contract passes these positionally
@@ -70,6 +72,7 @@ class IapClient:
         scheme: str = "https",
         lockout_default: float = 60.0,
         min_renew_interval: float = MIN_RENEW_INTERVAL,
+        max_body_size: int = MAX_BODY_SIZE,
     ) -> None:
         self.host = host
         self.port = port
@@ -86,6 +89,7 @@ class IapClient:
             request_timeout=request_timeout,
             lockout_default=lockout_default,
             min_renew_interval=min_renew_interval,
+            max_body_size=max_body_size,
         )
         self.rest = IapRest(
             self.session, page_size=page_size, max_url_length=max_url_length
@@ -178,10 +182,12 @@ class IapClient:
         """Read the current values of many datapoints by qualifier.
 
         See ``IapRest.read_values``; values of subscribed datapoints are kept in the
-        site.
+        site, unless the live link brought a change of one while the read was on
+        its way (``Site.apply_read``).
         """
+        before = dict(self.site.values)
         values = await self.rest.read_values(qualifiers, max_age)
-        self.site.apply_updates(values)
+        self.site.apply_read(values, before)
         return values
 
     async def write_value(

@@ -66,6 +66,14 @@ class IapConnectionError(IapError):
         self.reason = reason
 
 
+class IapServerError(IapConnectionError):
+    """The SmartServer answered, with an error: 5xx, 408, a refused WebSocket upgrade.
+
+    An outage like any other; unlike a port that refuses or a host that is silent,
+    the SmartServer did the work of answering, so retries back off.
+    """
+
+
 class IapRateLimitedError(IapConnectionError):
     """The SmartServer answered HTTP 429 outside the login: the client sends too fast.
 

@@ -2,12 +2,16 @@
 
 This is the listener's hot path. A ``UPD:DATAPOINT`` frame costs one ``orjson.loads``
 and one ``DatapointUpdate`` per item; timestamps in the usual ``…Z`` form go straight to
-``datetime.fromisoformat``.
+``datetime.fromisoformat``. A frame orjson refuses is decoded once more by the standard
+library, which accepts the numbers a SmartServer may still send (NaN, Infinity, beyond a
+double) and escaped lone surrogates: one odd value must not cost the frame's other
+updates. Such values arrive as ``float`` nan/inf; the consumer decides what they mean.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +41,8 @@ _LOGGER = logging.getLogger(__name__)
 
 _loads = orjson.loads
 _JSONDecodeError = orjson.JSONDecodeError
+_UNPARSABLE = object()
+_NO_VALUE = object()
 _fromisoformat = datetime.fromisoformat
 
 ACTION_DATAPOINT = "UPD:DATAPOINT"
@@ -80,7 +86,11 @@ def _timestamp(value: object) -> datetime | None:
 def decode_updates(
     payload: object, stats: ClientStats | None = None
 ) -> list[DatapointUpdate]:
-    """Return the updates of a ``UPD:DATAPOINT`` payload, skipping unusable items."""
+    """Return the updates of a ``UPD:DATAPOINT`` payload, skipping unusable items.
+
+    An item without a qualifier or without a ``value`` is unusable (``"value": null``
+    is a value: unknown).
+    """
     if type(payload) is dict:
         payload = [payload]
     elif type(payload) is not list:
@@ -99,11 +109,15 @@ def decode_updates(
             if type(qualifier) is not str:
                 skipped += 1
                 continue
+        value = get("value", _NO_VALUE)
+        if value is _NO_VALUE:
+            skipped += 1
+            continue
         stamp = get("timestamp")
         append(
             DatapointUpdate(
                 qualifier,
-                get("value"),
+                value,
                 None if stamp is None else _timestamp(stamp),
                 get("presetValue"),
             )
@@ -195,6 +209,15 @@ def _decode_other(action: str, payload: object) -> LiveEvent | None:
     raise UnknownAction(action)
 
 
+def _lenient_loads(data: str | bytes) -> Any:
+    """Decode what orjson refused with the standard library (the rare path)."""
+    try:
+        return json.loads(data)
+    except ValueError, RecursionError:
+        # Not JSON, not UTF-8, or nested deeper than the interpreter allows.
+        return _UNPARSABLE
+
+
 def parse_frame(
     data: str | bytes, stats: ClientStats | None = None
 ) -> LiveEvent | None:
@@ -210,7 +233,9 @@ def parse_frame(
     try:
         frame = _loads(data)
     except _JSONDecodeError as err:
-        raise IapProtocolError(f"frame is not JSON: {err}") from None
+        frame = _lenient_loads(data)
+        if frame is _UNPARSABLE:
+            raise IapProtocolError(f"frame is not JSON: {err}") from None
     if type(frame) is not dict:
         raise IapProtocolError("frame is not an object")
     action = frame.get("action")

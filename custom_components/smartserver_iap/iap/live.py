@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 import aiohttp
 
+from .backoff import ReconnectDelays
 from .errors import (
     IapAuthenticationError,
     IapCertificateError,
-    IapConnectionError,
     IapError,
     IapLockedOutError,
     IapPermissionError,
@@ -36,6 +36,7 @@ from .events import (
 )
 from .frames import FrameDecoder
 from .live_options import LiveOptions
+from .outage import LinkLost, lost_link
 from .probe import ReadValues, TakeoverProbe, Verdict
 from .transport import map_client_error
 from .websocket import WebSocket, close_websocket, open_websocket
@@ -59,21 +60,9 @@ _RENEWAL_MAX_AGE = 60.0
 # Causes of an outage that retrying alone does not fix (or not soon): reported as soon
 # as they appear, not only when the outage starts.
 _NEEDS_ATTENTION = (IapCertificateError, IapLockedOutError, IapPermissionError)
-
-
-class LinkLost(IapConnectionError):
-    """The live link broke; ``wait`` is the least time before the next attempt.
-
-    ``error`` is the client error behind it, when there is one.
-    """
-
-    def __init__(
-        self, reason: str, wait: float = 0.0, error: IapError | None = None
-    ) -> None:
-        """Store why the link broke, how long to wait at least, and the error."""
-        super().__init__(reason)
-        self.wait = wait
-        self.error = error
+# Seconds to wait for the SmartServer's close frame when the listener closes its
+# WebSocket: a SmartServer that answers slowly must not hold up a stop or a reconnect.
+CLOSE_GRACE = 0.5
 
 
 class LiveListener:
@@ -109,19 +98,22 @@ class LiveListener:
         self._stop = asyncio.Event()
         self._ws: WebSocket | None = None
         self.backoff = options.backoff()
+        self._delays = self._new_delays()
         self._outage = False
         self._ever_connected = False
         self._up_since: float | None = None
         self._renewed = False
         # The kind of cause the last ConnectionLost of this outage reported.
         self._reported: type[IapError] | None = None
+        # Connect attempts in a row that ended on refused credentials.
+        self._auth_refusals = 0
 
     async def stop(self) -> None:
         """Make a running ``run`` return, closing its WebSocket."""
         self._stop.set()
         ws = self._ws
         if ws is not None:
-            await ws.close()
+            await close_websocket(ws, CLOSE_GRACE)
 
     def _emit(self, handler: Callable[[LiveEvent], None], event: LiveEvent) -> None:
         try:
@@ -145,7 +137,9 @@ class LiveListener:
         self._running = True
         self._stop.clear()
         self.backoff = self.options.backoff()
+        self._delays = self._new_delays()
         self._outage = False
+        self._auth_refusals = 0
         self.probe.candidates = probe_candidates
         try:
             while not self._stop.is_set():
@@ -154,46 +148,69 @@ class LiveListener:
                     await self._connect_and_pump(handler)
                 except IapLockedOutError as err:
                     # Locked out (or told to wait): an outage, never a reason to reauth.
-                    lost = LinkLost(f"locked out: {err}", err.retry_after or 0.0, err)
-                except IapAuthenticationError:
-                    raise
-                except LinkLost as err:
-                    lost = err
+                    lost = LinkLost(
+                        f"locked out: {err}",
+                        err.retry_after or 0.0,
+                        answered=True,
+                        error=err,
+                    )
+                except IapAuthenticationError as err:
+                    lost = self._refused(err)
                 except IapError as err:
-                    lost = LinkLost(str(err), error=err)
+                    lost = lost_link(err)
                 except (aiohttp.ClientError, OSError, TimeoutError) as err:
-                    mapped = map_client_error(err, "live link")
-                    lost = LinkLost(str(mapped), error=mapped)
+                    lost = lost_link(map_client_error(err, "live link"))
                 else:
                     # Planned: the session was renewed, reconnect on the new one now.
                     lost = None
                 if self._stop.is_set() or self._session.closed:
                     return
-                was_up = self._end_link()
+                lasted = self._end_link()
                 if lost is not None:
-                    await self._report_and_wait(handler, lost, was_up)
+                    await self._report_and_wait(handler, lost, lasted)
         finally:
             self._running = False
             self.connected = False
             self.probe.candidates = None
 
-    def _end_link(self) -> bool:
-        """Close the books on one link; return True if it had come up."""
+    def _refused(self, err: IapAuthenticationError) -> LinkLost:
+        """Count a refusal of the credentials; raise it once they were refused enough.
+
+        A 401 can be a passing state of the SmartServer (a restart, a session store
+        being rebuilt): only refusals in ``auth_attempts`` attempts in a row, without a
+        link in between, are bad credentials.
+        """
+        self._auth_refusals += 1
+        attempts = self.options.auth_attempts
+        if self._auth_refusals >= attempts:
+            raise err
+        return LinkLost(
+            f"refused ({self._auth_refusals} of {attempts}): {err}", answered=True
+        )
+
+    def _new_delays(self) -> ReconnectDelays:
+        options = self.options
+        return ReconnectDelays(self.backoff, options.retry_interval, options.flap_after)
+
+    def _end_link(self) -> float | None:
+        """Close the books on one link; return how long it was up (None: never)."""
         up_since, self._up_since = self._up_since, None
-        if (
-            up_since is not None
-            and asyncio.get_running_loop().time() - up_since
-            >= self.options.stable_after
-        ):
+        if up_since is None:
+            return None
+        lasted = asyncio.get_running_loop().time() - up_since
+        if lasted >= self.options.stable_after:
             # The link was stable: a later loss is a new outage.
             self._outage = False
             self._reported = None
-            self.backoff.reset()
-        return up_since is not None
+        return lasted
 
     async def _report_and_wait(
-        self, handler: Callable[[LiveEvent], None], lost: LinkLost, was_up: bool
+        self,
+        handler: Callable[[LiveEvent], None],
+        lost: LinkLost,
+        lasted: float | None,
     ) -> None:
+        was_up = lasted is not None
         reason = str(lost)
         _LOGGER.debug("Live link lost: %s", reason)
         new_outage = not self._outage
@@ -210,7 +227,11 @@ class LiveListener:
             self._emit(
                 handler, ConnectionLost(reason, new_outage=new_outage, error=error)
             )
-        delay = max(self.backoff.next_delay(), lost.wait)
+        if lasted is not None:
+            delay = self._delays.after_link(lasted)
+        else:
+            delay = self._delays.after_attempt(answered=lost.answered)
+        delay = max(delay, lost.wait)
         try:
             async with asyncio.timeout(delay):
                 await self._stop.wait()
@@ -233,7 +254,7 @@ class LiveListener:
         except IapAuthenticationError:
             raise
         except IapError as err:
-            raise LinkLost(f"resync failed: {err}", error=err) from err
+            raise lost_link(err, "resync failed: ") from err
 
     async def _connect_and_pump(self, handler: Callable[[LiveEvent], None]) -> None:
         """Run one link; return on a planned reconnect, raise when it is lost."""
@@ -269,7 +290,7 @@ class LiveListener:
         finally:
             self.connected = False
             self._ws = None
-            await close_websocket(ws)
+            await close_websocket(ws, CLOSE_GRACE)
 
     def _up(
         self, handler: Callable[[LiveEvent], None], values: list[DatapointUpdate]
@@ -279,6 +300,7 @@ class LiveListener:
         if self._ever_connected:
             stats.reconnects += 1
         self._ever_connected = True
+        self._auth_refusals = 0
         stats.resyncs += 1
         self.connected = True
         self._up_since = asyncio.get_running_loop().time()
@@ -390,5 +412,5 @@ class LiveListener:
         except IapAuthenticationError:
             raise
         except IapError as err:
-            raise LinkLost(f"live check failed: {err}", error=err) from err
+            raise lost_link(err, "live check failed: ") from err
         raise LinkLost("no live update after re-subscribing: the link is dead")

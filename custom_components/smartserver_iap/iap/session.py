@@ -23,13 +23,17 @@ from .errors import (
     IapConnectionError,
     IapError,
     IapLockedOutError,
-    IapNotFoundError,
-    IapPermissionError,
-    IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
 )
-from .transport import map_client_error, refuses_session, retry_after
+from .transport import (
+    decode_json,
+    map_client_error,
+    raise_for_status,
+    read_body,
+    refuses_session,
+    retry_after,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,6 +53,14 @@ CHECK_PATH: Final = "/iap/users/current"
 # Never renew more often than this, whatever sessionTimeout says (a misreported or
 # tiny timeout must not turn into a renewal storm; the 401 retry covers the rest).
 MIN_RENEW_INTERVAL: Final = 60.0
+
+# Seconds a logout may take (both methods together): a SmartServer that answers slowly
+# must not hold up an unload; the session then expires there by itself.
+LOGOUT_TIMEOUT: Final = 1.5
+
+# The largest REST answer read (a listing of 5,000 datapoints with every property is
+# a few MiB); a bigger one is an error, read no further than this.
+MAX_BODY_SIZE: Final = 32 * 1024 * 1024
 
 # Marks "send no body"; None is a valid JSON body (null).
 NO_BODY: Final[Any] = object()
@@ -72,6 +84,7 @@ class IapSession:
         renew_fraction: float = 0.9,
         lockout_default: float = 60.0,
         min_renew_interval: float = MIN_RENEW_INTERVAL,
+        max_body_size: int = MAX_BODY_SIZE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.http = http
@@ -84,6 +97,7 @@ class IapSession:
         self._renew_fraction = renew_fraction
         self._lockout_default = lockout_default
         self._min_renew_interval = min_renew_interval
+        self.max_body_size = max_body_size
         self.clock = clock
         self._lock = asyncio.Lock()
         self._cookie: str | None = None
@@ -162,7 +176,7 @@ class IapSession:
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as response:
-                raw = await response.read()
+                raw = await read_body(response, self.max_body_size, "login")
                 morsel = response.cookies.get(COOKIE_NAME)
                 status = response.status
                 wait = retry_after(response.headers)
@@ -177,13 +191,13 @@ class IapSession:
             raise IapAuthenticationError(
                 "the SmartServer refused the user name or password"
             )
-        self._raise_for_status(status, raw, "login")
+        raise_for_status(status, raw, "login")
         if morsel is None or not morsel.value:
             raise IapProtocolError("the login response set no cmsSID cookie")
         self._cookie = morsel.value
         self.generation += 1
         self.stats.logins += 1
-        user = self._decode(raw, "login")
+        user = decode_json(raw, "login")
         self.user = user if isinstance(user, dict) else {}
         await self._read_session_timeout(morsel.value)
         _LOGGER.debug(
@@ -197,7 +211,7 @@ class IapSession:
         try:
             status, raw = await self._send("GET", self.url(TIMEOUT_PATH), cookie, None)
             if status == 200 and raw is not None:
-                value = self._decode(raw, "session timeout")
+                value = decode_json(raw, "session timeout")
         except IapConnectionError, IapProtocolError:
             status = 0
         if isinstance(value, dict):
@@ -273,22 +287,34 @@ class IapSession:
                 await self._logout_cookie(cookie)
 
     async def close(self) -> None:
-        """Log out and refuse every later request (no network I/O after this)."""
+        """Log out and refuse every later request (no network I/O after this).
+
+        Takes at most ``LOGOUT_TIMEOUT`` seconds, waiting for a login in progress
+        included.
+        """
         self.closed = True
-        await self.logout()
+        try:
+            async with asyncio.timeout(LOGOUT_TIMEOUT):
+                await self.logout()
+        except TimeoutError:
+            self._cookie = None
+            _LOGGER.debug("Logout took too long; the session expires on its own")
 
     async def _logout_cookie(self, cookie: str) -> None:
-        for method in ("PUT", "POST"):
-            try:
-                status, _ = await self._send(
-                    method, self.url(LOGOUT_PATH), cookie, None
-                )
-            except IapError as err:
-                _LOGGER.debug("Logout failed: %s", err)
-                return
-            # The docs say PUT, the vendor's pages POST: try the other on 405.
-            if status != 405:
-                return
+        """Log a session out, best effort, in at most ``LOGOUT_TIMEOUT`` seconds."""
+        try:
+            async with asyncio.timeout(LOGOUT_TIMEOUT):
+                for method in ("PUT", "POST"):
+                    status, _ = await self._send(
+                        method, self.url(LOGOUT_PATH), cookie, None
+                    )
+                    # The docs say PUT, the vendor's pages POST: try the other on 405.
+                    if status != 405:
+                        return
+        except IapError as err:
+            _LOGGER.debug("Logout failed: %s", err)
+        except TimeoutError:
+            _LOGGER.debug("Logout took too long; the session expires on its own")
 
     # -- requests --------------------------------------------------------------------
 
@@ -312,7 +338,9 @@ class IapSession:
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as response:
-                raw = await response.read()
+                raw = await read_body(
+                    response, self.max_body_size, f"{method} {url.path}"
+                )
                 status = response.status
                 answer = response.headers
                 # Keep any session the server hands out here out of the shared jar too.
@@ -328,31 +356,6 @@ class IapSession:
         if refuses_session(status, answer):
             return status, None
         return status, raw
-
-    @staticmethod
-    def _decode(raw: bytes, what: str) -> Any:
-        if not raw.strip():
-            return None
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as err:
-            raise IapProtocolError(f"{what}: the response is not JSON") from err
-
-    @staticmethod
-    def _raise_for_status(status: int, raw: bytes, what: str) -> None:
-        if 200 <= status < 300:
-            return
-        detail = raw[:200].decode("utf-8", "replace").strip()
-        message = f"{what}: HTTP {status}" + (f" ({detail})" if detail else "")
-        if status == 404:
-            raise IapNotFoundError(message)
-        if status == 403:
-            raise IapPermissionError(message)
-        if status == 422:
-            raise IapPriorityConflictError(message)
-        if status >= 500 or status == 408:
-            raise IapConnectionError(message)
-        raise IapProtocolError(message)
 
     async def request(
         self, method: str, path: str, query: str = "", json_body: Any = NO_BODY
@@ -378,6 +381,6 @@ class IapSession:
                     await self.relogin(generation)
                     continue
                 raise IapAuthenticationError(f"{what}: refused after a fresh login")
-            self._raise_for_status(status, raw, what)
-            return self._decode(raw, what)
+            raise_for_status(status, raw, what)
+            return decode_json(raw, what)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -9,17 +9,22 @@ keeps a copy. No I/O here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Final
 
 from .errors import IapProtocolError
 from .qualifier import parse_qualifier
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from .models import Datapoint, DatapointUpdate, Device, DeviceStatus, JsonValue
 
 type _Address = tuple[str, str, str]
+
+# An update older than the kept one by less than this was overtaken on its way and is
+# dropped; one older by more is taken as it comes (the SmartServer's clock went back).
+OVERTAKEN_WITHIN: Final = timedelta(seconds=60)
 
 
 def _address_of(device: Device) -> _Address | None:
@@ -211,13 +216,43 @@ class Site:
         """Keep the latest value of each subscribed datapoint (the hot path).
 
         Updates of other datapoints (another session's list, after a takeover) are
-        not kept.
+        not kept, nor is an update whose timestamp is older than the kept one's
+        (within ``OVERTAKEN_WITHIN``): it was overtaken on its way.
         """
         subscribed = self._subscribed
         values = self.values
+        get = values.get
         for update in updates:
-            if update.qualifier in subscribed:
-                values[update.qualifier] = update
+            qualifier = update.qualifier
+            if qualifier in subscribed:
+                stamp = update.timestamp
+                if stamp is not None:
+                    kept = get(qualifier)
+                    if kept is not None:
+                        kept_stamp = kept.timestamp
+                        if (
+                            kept_stamp is not None
+                            and stamp < kept_stamp
+                            and kept_stamp - stamp < OVERTAKEN_WITHIN
+                        ):
+                            continue
+                values[qualifier] = update
+
+    def apply_read(
+        self,
+        updates: Iterable[DatapointUpdate],
+        before: Mapping[str, DatapointUpdate],
+    ) -> None:
+        """Keep the values of a read, except where the live link was faster.
+
+        ``before`` is a copy of ``values`` taken when the read was sent: a datapoint
+        whose value changed since came on the WebSocket after the read was sent, and
+        every later change comes that way too, so the read's value is not newer.
+        """
+        values = self.values
+        self.apply_updates(
+            u for u in updates if values.get(u.qualifier) is before.get(u.qualifier)
+        )
 
     def value_of(self, qualifier: str) -> JsonValue:
         """Return the latest value of a datapoint (None while unknown)."""

@@ -6,10 +6,11 @@ the one reading of an answer that says "this session is gone".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import aiohttp
+import orjson
 from yarl import URL
 
 from .errors import (
@@ -17,6 +18,11 @@ from .errors import (
     IapCertificateError,
     IapConnectionError,
     IapError,
+    IapNotFoundError,
+    IapPermissionError,
+    IapPriorityConflictError,
+    IapProtocolError,
+    IapServerError,
     connection_failure_of,
 )
 
@@ -35,6 +41,58 @@ def build_query(params: dict[str, str | int | float | bool]) -> str:
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         parts.append(f"{quote(key, safe='')}={quote(text, safe='*')}")
     return "&".join(parts)
+
+
+async def read_body(response: aiohttp.ClientResponse, limit: int, what: str) -> bytes:
+    """Return a response's body; raise IapProtocolError past ``limit`` bytes.
+
+    Nothing past the limit is read: leaving the response's ``async with`` with the
+    rest unread closes the connection for good.
+    """
+    length = response.content_length
+    if length is not None:
+        if length > limit:
+            raise _too_big(what, limit, length)
+        return await response.read()
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(256 * 1024):
+        body += chunk
+        if len(body) > limit:
+            raise _too_big(what, limit, len(body))
+    return bytes(body)
+
+
+def _too_big(what: str, limit: int, size: int) -> IapProtocolError:
+    return IapProtocolError(
+        f"{what}: the answer exceeds {limit} bytes ({size} or more)"
+    )
+
+
+def decode_json(raw: bytes, what: str) -> Any:
+    """Return a body's JSON (None for an empty body); raise IapProtocolError."""
+    if not raw.strip():
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        raise IapProtocolError(f"{what}: the response is not JSON") from err
+
+
+def raise_for_status(status: int, raw: bytes, what: str) -> None:
+    """Raise the client's error for a status that is not 2xx."""
+    if 200 <= status < 300:
+        return
+    detail = raw[:200].decode("utf-8", "replace").strip()
+    message = f"{what}: HTTP {status}" + (f" ({detail})" if detail else "")
+    if status == 404:
+        raise IapNotFoundError(message)
+    if status == 403:
+        raise IapPermissionError(message)
+    if status == 422:
+        raise IapPriorityConflictError(message)
+    if status >= 500 or status == 408:
+        raise IapServerError(message)
+    raise IapProtocolError(message)
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import aiohttp
 
-from .errors import IapAuthenticationError, IapConnectionError
+from .errors import IapAuthenticationError, IapServerError
 from .transport import map_client_error, redirects_to_login
 
 if TYPE_CHECKING:
@@ -88,9 +88,9 @@ async def open_websocket(
             status = _status_text(err)
             if not _may_mean_lost_session(err):
                 # A second WebSocket refused, a proxy, a 5xx: an outage.
-                raise IapConnectionError(f"{what} refused: {status}") from err
+                raise IapServerError(f"{what} refused: {status}") from err
             if await session.cookie_accepted(cookie):
-                raise IapConnectionError(
+                raise IapServerError(
                     f"{what} refused ({status}) although the session is valid"
                 ) from err
             if fresh:
