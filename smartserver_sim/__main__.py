@@ -34,6 +34,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a user (repeatable); default apollo:apollo",
     )
     parser.add_argument("--no-auto-updates", action="store_true", help="freeze values")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="take the other reading of every [GUESS] switch (SimOptions.strict)",
+    )
     return parser.parse_args(argv)
 
 
@@ -46,7 +51,8 @@ async def run(args: argparse.Namespace) -> None:
             raise SystemExit(f"--user needs NAME:PASSWORD, got {item!r}")
         users[name] = password
     scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
-    options = SimOptions(auto_updates=not args.no_auto_updates)
+    make = SimOptions.strict if args.strict else SimOptions
+    options = make(auto_updates=not args.no_auto_updates)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

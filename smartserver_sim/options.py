@@ -6,8 +6,8 @@ chosen default is the likeliest behaviour, see ``docs/protocol.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Self
 
 
 @dataclass(slots=True)
@@ -83,3 +83,31 @@ class SimOptions:
     snapshot_limit: int = 64
     timezone: str = "Europe/Berlin"
     firmware_version: str = "4.4.021"
+
+    @classmethod
+    def strict(cls, **overrides: Any) -> Self:
+        """Return options that take the other reading of every [GUESS] at once.
+
+        The defaults are the likeliest readings; a client that works only against them
+        may still fail on a real SmartServer. ``STRICT`` lists each switch and the
+        reading that contradicts the default (``docs/protocol.md`` gives the evidence).
+        """
+        return replace(cls(**STRICT), **overrides)
+
+
+# Every switch whose other reading a client must survive, set to that reading.
+STRICT: dict[str, Any] = {
+    "session_timeout_body": "object",
+    "session_timeout_needs_auth": True,
+    "require_json_content_type": True,
+    "ws_timestamps": False,
+    "ws_refuse_status": 403,
+    "del_alarm_payload": "id",
+    "subscribe_pushes_values": True,
+    "refuse_second_ws": True,
+    "empty_wildcard_status": 404,
+    "log_utc_format": "space",
+    "log_order": "desc",
+    "log_end_quoted": False,
+    "log_close_after_end": False,
+}

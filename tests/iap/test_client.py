@@ -20,6 +20,7 @@ from custom_components.smartserver_iap.iap import (
     fetch_fingerprint,
 )
 from smartserver_sim import SmartServerSim
+from tests.profile import sim_options
 
 from .conftest import make_client, running_sim
 
@@ -305,7 +306,8 @@ async def test_bulk_read_is_chunked(http: aiohttp.ClientSession) -> None:
     from smartserver_sim import large_scenario
 
     async with SmartServerSim(
-        scenario=large_scenario(devices=20, datapoints_per_device=20)
+        scenario=large_scenario(devices=20, datapoints_per_device=20),
+        options=sim_options(),
     ) as sim:
         client = make_client(sim, http, max_url_length=600)
         try:

@@ -64,7 +64,8 @@ async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) ->
         assert client.connected
         await sim.set_value(qualifiers[0], 7)
         event = await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 7))
-        assert event.updates[0].timestamp is not None
+        # Firmware before 4.1 sends no timestamp.
+        assert (event.updates[0].timestamp is not None) == sim.options.ws_timestamps
         assert site.value_of(qualifiers[0]) == 7
         device = next(d for d in sim.scenario.devices.values() if d.category != "SC")
         before = site.devices[device.id].status
@@ -93,7 +94,10 @@ async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) ->
 
 
 async def test_server_time_and_ignored_frames(http: aiohttp.ClientSession) -> None:
-    async with running_sim(ntf_time_interval=0.1, cpu_interval=0.02) as sim:
+    # NTF:TIME comes with timestamps (firmware 4.1 and later).
+    async with running_sim(
+        ntf_time_interval=0.1, cpu_interval=0.02, ws_timestamps=True
+    ) as sim:
         client = make_client(sim, http)
         async with live(client) as (rec, _):
             timed = await rec.wait_for(ServerTime)

@@ -15,6 +15,7 @@ from custom_components.smartserver_iap import connection
 from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN
 from custom_components.smartserver_iap.iap.live import LiveOptions
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
+from tests.profile import sim_options as profile_options
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -88,13 +89,20 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 @pytest.fixture
-def sim_options() -> SimOptions:
+def sim_overrides() -> dict[str, Any]:
+    """Options a test pins (parametrize it), over the profile's."""
+    return {}
+
+
+@pytest.fixture
+def sim_options(sim_overrides: dict[str, Any]) -> SimOptions:
     """Freeze the simulator's values and periodic frames: tests change values."""
-    return SimOptions(
+    return profile_options(
         auto_updates=False,
         ntf_time_interval=None,
         cpu_interval=None,
         session_check_interval=0.05,
+        **sim_overrides,
     )
 
 

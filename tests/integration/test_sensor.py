@@ -117,6 +117,8 @@ async def test_unavailable_when_device_down(
     await wait_for(lambda: state_of(hass, entity_id) == STATE_UNAVAILABLE)
 
 
+# A subscribe that pushes the current values would give it one.
+@pytest.mark.parametrize("sim_overrides", [{"subscribe_pushes_values": False}])
 async def test_unknown_until_first_value(
     hass: HomeAssistant,
     sim: SmartServerSim,

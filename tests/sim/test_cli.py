@@ -73,3 +73,20 @@ async def test_bad_user_argument(socket_enabled: None) -> None:
 
     with pytest.raises(SystemExit):
         await run(parse_args(["--user", "nopassword", "--port", "0"]))
+
+
+def test_strict_takes_the_other_reading_of_every_switch() -> None:
+    from dataclasses import fields
+
+    from smartserver_sim import SimOptions
+    from smartserver_sim.options import STRICT
+
+    assert parse_args(["--strict"]).strict
+    assert not parse_args([]).strict
+    default, strict = SimOptions(), SimOptions.strict(auto_updates=False)
+    names = {f.name for f in fields(SimOptions)}
+    assert set(STRICT) <= names
+    for name, value in STRICT.items():
+        assert getattr(default, name) != value, name
+        assert getattr(strict, name) == value, name
+    assert not strict.auto_updates
