@@ -80,6 +80,9 @@ class SimOptions:
     log_close_after_end: bool = True
 
     # --- misc -------------------------------------------------------------------------------
+    # [GUESS] A page asked for with pg/sz: the {snapshot, resources, remainingPages}
+    # envelope (the vendor's simple driver), or a bare array (the Browser's noxs listing).
+    page_shape: Literal["envelope", "bare"] = "envelope"
     snapshot_limit: int = 64
     timezone: str = "Europe/Berlin"
     firmware_version: str = "4.4.021"
@@ -110,4 +113,5 @@ STRICT: dict[str, Any] = {
     "log_order": "desc",
     "log_end_quoted": False,
     "log_close_after_end": False,
+    "page_shape": "bare",
 }

@@ -232,25 +232,28 @@ async def test_discover_fills_the_site(client: IapClient, sim: SmartServerSim) -
 
 
 async def test_paging_restarts_when_the_snapshot_expires(
-    client: IapClient, sim: SmartServerSim
+    http: aiohttp.ClientSession,
 ) -> None:
-    client.rest.page_size = 5
-    original = sim.new_snapshot
-    calls = 0
+    async with running_sim(page_shape="envelope") as sim:
+        client = make_client(sim, http)
+        client.rest.page_size = 5
+        original = sim.new_snapshot
+        calls = 0
 
-    def flaky_snapshot(items: list[object]) -> int:
-        nonlocal calls
-        calls += 1
-        number = original(items)
-        if calls == 1:
-            # The SmartServer forgets the first snapshot before page 2 is asked for.
-            sim.snapshots.clear()
-        return number
+        def flaky_snapshot(items: list[object]) -> int:
+            nonlocal calls
+            calls += 1
+            number = original(items)
+            if calls == 1:
+                # The SmartServer forgets the first snapshot before page 2 is asked for.
+                sim.snapshots.clear()
+            return number
 
-    sim.new_snapshot = flaky_snapshot  # type: ignore[method-assign]
-    devices = await client.list_devices()
-    assert len(devices) == 12
-    assert calls == 2
+        sim.new_snapshot = flaky_snapshot  # type: ignore[method-assign]
+        devices = await client.list_devices()
+        assert len(devices) == 12
+        assert calls == 2
+        await client.close()
 
 
 async def test_hostile_names(client: IapClient, sim: SmartServerSim) -> None:

@@ -17,6 +17,7 @@ EDGES = "tests/iap/test_edges.py"
 HANDSHAKE = "tests/iap/test_handshake.py"
 PURE = "tests/iap/test_pure.py"
 SITE = "tests/iap/test_site.py"
+TOLERANCE = "tests/iap/test_tolerance.py"
 
 MUTANTS: list[Mutant] = [
     # -- session: 401 handling, cookie eviction, renewal, lockout -----------------------
@@ -318,5 +319,41 @@ MUTANTS: list[Mutant] = [
         "if current and length + cost > self.max_url_length:",
         "if False:",
         (f"{CLIENT}::test_bulk_read_is_chunked",),
+    ),
+    # -- tolerance (issues 9 and 10) ---------------------------------------------------
+    Mutant(
+        "rest: a full bare page ends the listing",
+        IAP + "rest.py",
+        "else len(resources) < self.page_size",
+        "else True",
+        (f"{TOLERANCE}::test_bare_pages_are_paged_while_full",),
+    ),
+    Mutant(
+        "rest: a remainingPages that is a string ends the listing",
+        IAP + "rest.py",
+        "try:\n            return int(value)",
+        "try:\n            return 0",
+        (f"{EDGES}::test_remaining_pages_that_are_no_int",),
+    ),
+    Mutant(
+        "rest: a repeated page is taken as new",
+        IAP + "rest.py",
+        "if resources and resources == previous:",
+        "if False:",
+        (f"{EDGES}::test_paging_is_bounded",),
+    ),
+    Mutant(
+        "rest: paging has no bound",
+        IAP + "rest.py",
+        "for page in range(1, self.max_pages + 1):",
+        "for page in range(1, 10**9):",
+        (f"{EDGES}::test_paging_is_bounded",),
+    ),
+    Mutant(
+        "rest: a server that ignores paging is an error",
+        IAP + "rest.py",
+        "if page == 2 and remaining is None:",
+        "if False:",
+        (f"{EDGES}::test_bare_array_that_ignores_paging",),
     ),
 ]

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 200
+# 200,000 items at the default page size; a listing that goes on is a broken server.
+DEFAULT_MAX_PAGES = 1000
 # Stay well below the ~2 kB many HTTP stacks accept for a request line.
 DEFAULT_MAX_URL_LENGTH = 2000
 SUBSCRIBE_PATH = "/iap/dp/updates/subscribe"
@@ -39,6 +41,7 @@ class IapRest:
         page_size: items per page of paged listings.
         max_url_length: longest URL a chunked bulk read may build.
         max_page_restarts: how often a listing whose snapshot changed starts again.
+        max_pages: the most pages one listing may take.
     """
 
     def __init__(
@@ -48,11 +51,13 @@ class IapRest:
         page_size: int = DEFAULT_PAGE_SIZE,
         max_url_length: int = DEFAULT_MAX_URL_LENGTH,
         max_page_restarts: int = 3,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         self.session = session
         self.page_size = page_size
         self.max_url_length = max_url_length
         self.max_page_restarts = max_page_restarts
+        self.max_pages = max_pages
 
     async def request(
         self, method: str, path: str, query: str = "", json_body: Any = NO_BODY
@@ -67,45 +72,58 @@ class IapRest:
     ) -> list[Any]:
         """Return every item of a paged listing, from one consistent snapshot.
 
-        If the snapshot changes between pages (the SmartServer's data changed, or it
-        dropped the snapshot) the listing starts again, a bounded number of times.
+        Pages are asked for while the SmartServer says more remain, or, when it does
+        not say (a bare array, or a ``remainingPages`` that is no number), while pages
+        come back full. If the snapshot changes between pages (the SmartServer's data
+        changed, or it dropped the snapshot) the listing starts again, a bounded number
+        of times. A page that repeats the one before, or more than ``max_pages``
+        pages, is an error: such a listing would never end.
         """
         base = dict(params or {})
         for _ in range(self.max_page_restarts + 1):
-            items: list[Any] = []
-            snapshot: Any = None
-            page = 1
-            while True:
-                query: dict[str, Any] = {**base, "pg": page, "sz": self.page_size}
-                if page > 1 and snapshot is not None:
-                    query["xs"] = snapshot
-                try:
-                    body = await self.request("GET", path, build_query(query))
-                except IapNotFoundError:
-                    if page == 1:
-                        raise
-                    # The SmartServer dropped the snapshot: list again from the start.
-                    break
-                if isinstance(body, list):
-                    # A bare array: the server ignored paging and sent everything.
-                    return items + body if page > 1 else body
-                if not isinstance(body, dict) or not isinstance(
-                    body.get("resources"), list
-                ):
-                    raise IapProtocolError(f"GET {path}: not a paged listing")
-                current = body.get("snapshot")
-                if page == 1:
-                    snapshot = current
-                elif current != snapshot:
-                    _LOGGER.debug("GET %s: snapshot changed, listing again", path)
-                    break
-                resources = body["resources"]
-                items.extend(resources)
-                remaining = body.get("remainingPages", 0)
-                if not isinstance(remaining, int) or remaining <= 0 or not resources:
-                    return items
-                page += 1
+            items = await self._list_once(path, base)
+            if items is not None:
+                return items
         raise IapProtocolError(f"GET {path}: the listing kept changing while paging")
+
+    async def _list_once(self, path: str, base: dict[str, Any]) -> list[Any] | None:
+        """Page through one listing; None when it must start again."""
+        items: list[Any] = []
+        snapshot: Any = None
+        previous: list[Any] | None = None
+        for page in range(1, self.max_pages + 1):
+            query: dict[str, Any] = {**base, "pg": page, "sz": self.page_size}
+            if page > 1 and snapshot is not None:
+                query["xs"] = snapshot
+            try:
+                body = await self.request("GET", path, build_query(query))
+            except IapNotFoundError:
+                if page == 1:
+                    raise
+                # The SmartServer dropped the snapshot: list again from the start.
+                return None
+            resources, current, remaining = _page_of(body, path)
+            if page == 1:
+                snapshot = current
+            elif current != snapshot:
+                _LOGGER.debug("GET %s: snapshot changed, listing again", path)
+                return None
+            if resources and resources == previous:
+                if page == 2 and remaining is None:
+                    # The whole listing again: the server ignores pg and sz.
+                    return items
+                raise IapProtocolError(
+                    f"GET {path}: page {page} repeats the one before"
+                )
+            items.extend(resources)
+            if not resources or (
+                remaining <= 0
+                if remaining is not None
+                else len(resources) < self.page_size
+            ):
+                return items
+            previous = resources
+        raise IapProtocolError(f"GET {path}: more than {self.max_pages} pages")
 
     # -- discovery ---------------------------------------------------------------------
 
@@ -232,6 +250,33 @@ class IapRest:
     async def clear_alarms(self, ids: Iterable[int]) -> None:
         """Clear (acknowledge) alarms by id."""
         await self.request("PUT", "/iap/alarms/clear", json_body=[int(i) for i in ids])
+
+
+def _page_of(body: Any, path: str) -> tuple[list[Any], Any, int | None]:
+    """Return a page's items, its snapshot and how many pages remain (None: unsaid)."""
+    if isinstance(body, list):
+        # A bare array: a server that ignores paging, or pages without an envelope
+        # (``noxs=true``) until a page comes back short or empty.
+        return body, None, None
+    if not isinstance(body, dict) or not isinstance(body.get("resources"), list):
+        raise IapProtocolError(f"GET {path}: not a paged listing")
+    return body["resources"], body.get("snapshot"), _count(body.get("remainingPages"))
+
+
+def _count(value: Any) -> int | None:
+    """Return a page count given as a number or a numeric string; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _priority(priority: int) -> int:
