@@ -133,6 +133,7 @@ class SmartServerDatapointEntity(SmartServerEntity):
         self.entity_description = description
         self._qualifier = datapoint.qualifier
         self._values = coordinator.site.values
+        self._unreadable = coordinator.site.unreadable
         suffix = f"_{description.key}" if description.key else ""
         self._attr_unique_id = f"{coordinator.uid}_{datapoint.qualifier}{suffix}"
         if description.translation_key in NAMED_BY_TRANSLATION:
@@ -142,6 +143,11 @@ class SmartServerDatapointEntity(SmartServerEntity):
             }
         else:
             self._attr_name = name
+
+    @property
+    def available(self) -> bool:
+        """Return False also while the SmartServer cannot read this datapoint."""
+        return self._qualifier not in self._unreadable and super().available
 
     @property
     def _value(self) -> JsonValue:

@@ -247,3 +247,19 @@ def test_subscription_and_values(site: Site) -> None:
     # The subscribe list is the site's: a copy goes out.
     site.subscribed.append(a)
     assert site.subscribed == [b, c]
+
+
+def test_unreadable_datapoints(site: Site) -> None:
+    a, b, c = (datapoint("2.1", name) for name in ("nvoA", "nvoB", "nvoC"))
+    site.add_datapoints([a, b, c])
+    qs = [a.qualifier, b.qualifier, c.qualifier]
+    assert site.set_readable(qs, [b.qualifier, b.qualifier]) == [b.qualifier]
+    # Still unreadable: not new, so not reported again.
+    assert site.set_readable(qs, [b.qualifier]) == []
+    assert site.set_readable([a.qualifier], [a.qualifier]) == [a.qualifier]
+    assert site.unreadable == {a.qualifier, b.qualifier}
+    # Read again: readable; a read that did not ask for b says nothing about it.
+    assert site.set_readable([a.qualifier, c.qualifier], []) == []
+    assert site.unreadable == {b.qualifier}
+    site.remove_device("2")
+    assert site.unreadable == set()

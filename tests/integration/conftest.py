@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import entity_registry as er
     from syrupy.assertion import SnapshotAssertion
 
 SMARTSERVER_UID = "00D07111EA6B"
@@ -151,6 +152,14 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, f"{entity_id} has no state"
     return state.state
+
+
+def entity_id_of(entity_registry: er.EntityRegistry, unique_suffix: str) -> str:
+    """Return the entity id whose unique id ends with ``unique_suffix``."""
+    for entry in entity_registry.entities.values():
+        if entry.unique_id.endswith(unique_suffix):
+            return entry.entity_id
+    raise AssertionError(f"no entity ends with {unique_suffix}")
 
 
 async def wait_for(

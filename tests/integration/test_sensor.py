@@ -16,21 +16,13 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.smartserver_iap import PLATFORMS
 from custom_components.smartserver_iap.iap.client import IapClient
 
-from .conftest import setup_entry, state_of, wait_for
+from .conftest import entity_id_of, setup_entry, state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
 
     from smartserver_sim import SmartServerSim
-
-
-def entity_id_of(entity_registry: er.EntityRegistry, unique_suffix: str) -> str:
-    """Return the entity id whose unique id ends with ``unique_suffix``."""
-    for entry in entity_registry.entities.values():
-        if entry.unique_id.endswith(unique_suffix):
-            return entry.entity_id
-    raise AssertionError(f"no entity ends with {unique_suffix}")
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

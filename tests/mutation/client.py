@@ -356,4 +356,32 @@ MUTANTS: list[Mutant] = [
         "if False:",
         (f"{EDGES}::test_bare_array_that_ignores_paging",),
     ),
+    Mutant(
+        "rest: a chunk answered 404 fails the whole read",
+        IAP + "rest.py",
+        "        except IapNotFoundError:\n            return\n",
+        "",
+        (f"{TOLERANCE}::test_vanished_datapoints_answered_404_are_none_of_these",),
+    ),
+    Mutant(
+        "rest: a refused chunk is not halved",
+        IAP + "rest.py",
+        "            if len(chunk) == 1:\n                _LOGGER.debug",
+        "            if True:\n                _LOGGER.debug",
+        (f"{TOLERANCE}::test_one_unreadable_datapoint_does_not_fail_the_read",),
+    ),
+    Mutant(
+        "site: a datapoint read again stays unreadable",
+        IAP + "site.py",
+        "known.difference_update(q for q in asked if q not in failed)",
+        "pass",
+        (f"{SITE}::test_unreadable_datapoints",),
+    ),
+    Mutant(
+        "site: an unreadable datapoint is reported on every read",
+        IAP + "site.py",
+        "newly = [q for q in failed if q not in known]",
+        "newly = list(failed)",
+        (f"{SITE}::test_unreadable_datapoints",),
+    ),
 ]

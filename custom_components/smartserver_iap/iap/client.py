@@ -8,6 +8,7 @@ site, and data-log queries. Nothing below imports this module.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from yarl import URL
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
     from .events import LiveEvent
     from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue, LogEntry
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class IapClient:
@@ -178,10 +181,22 @@ class IapClient:
         """Read the current values of many datapoints by qualifier.
 
         See ``IapRest.read_values``; values of subscribed datapoints are kept in the
-        site.
+        site, and so is which datapoints the SmartServer could not read
+        (``site.unreadable``; each is logged once when it becomes unreadable).
         """
-        values = await self.rest.read_values(qualifiers, max_age)
-        self.site.apply_updates(values)
+        asked = list(qualifiers)
+        unreadable: list[str] = []
+        values = await self.rest.read_values(asked, max_age, unreadable=unreadable)
+        site = self.site
+        site.apply_updates(values)
+        newly = site.set_readable(asked, unreadable)
+        if newly:
+            _LOGGER.warning(
+                "SmartServer %s cannot read %d datapoint(s), shown unavailable: %s",
+                self.host,
+                len(newly),
+                ", ".join(newly),
+            )
         return values
 
     async def write_value(

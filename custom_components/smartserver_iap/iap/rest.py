@@ -173,13 +173,23 @@ class IapRest:
         return chunks
 
     async def read_values(
-        self, qualifiers: Iterable[str], max_age: float | None = None
+        self,
+        qualifiers: Iterable[str],
+        max_age: float | None = None,
+        *,
+        unreadable: list[str] | None = None,
     ) -> list[DatapointUpdate]:
         """Read the current values of many datapoints by qualifier.
 
         The list is split so no URL exceeds ``max_url_length``. Without ``max_age`` the
         SmartServer reads on the wire; with it, a cached value that young is good
         enough. Items the SmartServer cannot describe are skipped.
+
+        One bad chunk does not fail the read: a chunk answered 404 names datapoints
+        the SmartServer does not have ("none of these"); a chunk it refuses otherwise
+        (a 400 for a name it cannot parse, say) is halved until the datapoints it
+        cannot read are found, and the others are read. Every datapoint asked for
+        that got no value is appended to ``unreadable``.
         """
         wanted = list(dict.fromkeys(qualifiers))
         params: dict[str, Any] = {"noxs": True}
@@ -188,18 +198,37 @@ class IapRest:
         query = build_query(params)
         result: list[DatapointUpdate] = []
         for chunk in self._chunks(wanted, "/value", query):
-            path = f"{_VALUES_PREFIX}{qualifier_list_element(chunk)}/value"
-            body = await self.request("GET", path, query)
-            if isinstance(body, dict) and isinstance(body.get("resources"), list):
-                body = body["resources"]
-            if not isinstance(body, list):
-                raise IapProtocolError("a value read did not answer a list")
-            for item in body:
-                try:
-                    result.append(parse_value_item(item))
-                except IapProtocolError as err:
-                    _LOGGER.debug("Skipping a value item: %s", err)
+            await self._read_chunk(chunk, query, result)
+        if unreadable is not None:
+            answered = {update.qualifier for update in result}
+            unreadable.extend(q for q in wanted if q not in answered)
         return result
+
+    async def _read_chunk(
+        self, chunk: list[str], query: str, result: list[DatapointUpdate]
+    ) -> None:
+        path = f"{_VALUES_PREFIX}{qualifier_list_element(chunk)}/value"
+        try:
+            body = await self.request("GET", path, query)
+        except IapNotFoundError:
+            return
+        except IapProtocolError as err:
+            if len(chunk) == 1:
+                _LOGGER.debug("Cannot read %s: %s", chunk[0], err)
+                return
+            half = len(chunk) // 2
+            await self._read_chunk(chunk[:half], query, result)
+            await self._read_chunk(chunk[half:], query, result)
+            return
+        if isinstance(body, dict) and isinstance(body.get("resources"), list):
+            body = body["resources"]
+        if not isinstance(body, list):
+            raise IapProtocolError("a value read did not answer a list")
+        for item in body:
+            try:
+                result.append(parse_value_item(item))
+            except IapProtocolError as err:
+                _LOGGER.debug("Skipping a value item: %s", err)
 
     @staticmethod
     def _datapoint_path(datapoint: Datapoint | str) -> str:

@@ -51,6 +51,7 @@ class Site:
         "datapoints",
         "devices",
         "smartserver",
+        "unreadable",
         "values",
     )
 
@@ -61,6 +62,8 @@ class Site:
         self.datapoints: dict[str, Datapoint] = {}
         # Latest value of each subscribed datapoint (the hot path writes it).
         self.values: dict[str, DatapointUpdate] = {}
+        # Datapoints the SmartServer could not read when last asked (HTTP 400, 404...).
+        self.unreadable: set[str] = set()
         self._subscribed: dict[str, None] = {}
         self._address: dict[_Address, str] = {}
         self._device_of: dict[str, str] = {}
@@ -132,6 +135,7 @@ class Site:
             del self.datapoints[qualifier]
             del self._device_of[qualifier]
             self.values.pop(qualifier, None)
+            self.unreadable.discard(qualifier)
             self._subscribed.pop(qualifier, None)
         return gone
 
@@ -218,6 +222,20 @@ class Site:
         for update in updates:
             if update.qualifier in subscribed:
                 values[update.qualifier] = update
+
+    def set_readable(
+        self, asked: Iterable[str], unreadable: Iterable[str]
+    ) -> list[str]:
+        """Record what a read could not read; return the datapoints newly unreadable.
+
+        Every other datapoint ``asked`` for is readable again.
+        """
+        failed = dict.fromkeys(unreadable)
+        known = self.unreadable
+        known.difference_update(q for q in asked if q not in failed)
+        newly = [q for q in failed if q not in known]
+        known.update(newly)
+        return newly
 
     def value_of(self, qualifier: str) -> JsonValue:
         """Return the latest value of a datapoint (None while unknown)."""
