@@ -25,6 +25,8 @@ class Counters:
     log_entries_sent: int = 0
     subscribes: int = 0
     writes: int = 0
+    # Reads "on the wire" (the device network): a value GET past its max_age.
+    wire_reads: int = 0
     injected_errors: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -44,6 +46,7 @@ class Counters:
             "log_entries_sent": self.log_entries_sent,
             "subscribes": self.subscribes,
             "writes": self.writes,
+            "wire_reads": self.wire_reads,
             "injected_errors": self.injected_errors,
         }
 

@@ -94,12 +94,12 @@ def _read_values(
         except ValueError:
             raise ApiError(400, "max_age must be a number") from None
     now = state.clock.time()
-    for dp in dps:
-        if max_age is None or now - dp.timestamp > max_age:
-            refresh(state, dp)
+    on_wire = [dp for dp in dps if max_age is None or now - dp.timestamp > max_age]
+    for dp in on_wire:
+        refresh(state, dp)
     user = session_user(request)
     if dps and user is not None:
-        on_demand_read(state, dps, user)
+        on_demand_read(state, dps, user, on_wire)
 
     def build() -> list[Any]:
         items = []

@@ -52,6 +52,11 @@ class SimOptions:
     refuse_second_ws: bool = False
     # Delay of the live UPD:DATAPOINT that follows an on-demand GET.
     live_read_delay: float = 0.005
+    # [GUESS] What an on-demand GET of a subscribed datapoint sends on the WebSocket:
+    # "always" echoes the value even when it did not change; "wire" only after a read
+    # on the wire (past max_age); "changed" only a change (the docs say updates
+    # *occur* on on-demand GETs, no more).
+    read_echo: Literal["always", "wire", "changed"] = "always"
     # Negotiate permessage-deflate when the client offers it.
     ws_compress: bool = False
 
@@ -114,4 +119,5 @@ STRICT: dict[str, Any] = {
     "log_end_quoted": False,
     "log_close_after_end": False,
     "page_shape": "bare",
+    "read_echo": "changed",
 }

@@ -24,5 +24,9 @@ CERT_PIN: Final = "pin"
 CONF_DEVICES: Final = "devices"
 CONF_DATAPOINTS: Final = "datapoints"
 
+# Entry option: whether the live link checks that no other session of the same user
+# took the datapoint subscription (absent = on).
+CONF_TAKEOVER_CHECK: Final = "takeover_check"
+
 # Above this many followed datapoints the options flow shows a warning.
 LARGE_DATAPOINT_COUNT: Final = 500

@@ -244,6 +244,8 @@ class SmartServerCoordinator:
                     self.host,
                     "yes" if healed else "no",
                 )
+                # The values read again are in the site: every entity once.
+                self.device_listeners.notify_all()
             case _:
                 # Alarms, notifications and the server clock belong to later platforms.
                 _LOGGER.debug("Unhandled live event from %s: %s", self.host, event)

@@ -1,8 +1,9 @@
-"""Options flow: which devices and datapoints an entry follows.
+"""Options flow: which devices and datapoints an entry follows, and the takeover check.
 
 Every provisioned device by default (devices added later included), chosen devices, or
 chosen datapoints picked one device at a time, so that a SmartServer with thousands of
-datapoints never shows them in one list.
+datapoints never shows them in one list. The takeover check (on by default) can be
+switched off.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from .const import CONF_DATAPOINTS, CONF_DEVICES, LARGE_DATAPOINT_COUNT
+from .const import (
+    CONF_DATAPOINTS,
+    CONF_DEVICES,
+    CONF_TAKEOVER_CHECK,
+    LARGE_DATAPOINT_COUNT,
+)
 from .iap.models import Direction
 from .naming import display_names
 
@@ -84,7 +90,12 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
             return self.async_abort(reason="not_loaded")
         return self.async_show_menu(
             step_id="init",
-            menu_options=["follow_all", "choose_devices", "choose_datapoints"],
+            menu_options=[
+                "follow_all",
+                "choose_devices",
+                "choose_datapoints",
+                "takeover_check",
+            ],
             description_placeholders={
                 "followed": str(len(self._site.subscribed)),
                 "devices": str(len(self._site.devices)),
@@ -229,20 +240,52 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
         }
         return await self._async_done(len(self._chosen))
 
+    # -- the live link -----------------------------------------------------------------
+
+    async def async_step_takeover_check(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Switch the check for another session's takeover of the subscription."""
+        current = self.config_entry.options
+        if user_input is not None:
+            return self.async_create_entry(
+                data={**current, CONF_TAKEOVER_CHECK: user_input[CONF_TAKEOVER_CHECK]}
+            )
+        return self.async_show_form(
+            step_id="takeover_check",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_TAKEOVER_CHECK,
+                        default=current.get(CONF_TAKEOVER_CHECK, True),
+                    ): bool
+                }
+            ),
+        )
+
     # -- saving ------------------------------------------------------------------------
+
+    def _save(self) -> ConfigFlowResult:
+        """Save the chosen datapoints; the other options stay as they are."""
+        kept = {
+            key: value
+            for key, value in self.config_entry.options.items()
+            if key not in (CONF_DEVICES, CONF_DATAPOINTS)
+        }
+        return self.async_create_entry(data={**kept, **self._options})
 
     async def _async_done(self, count: int) -> ConfigFlowResult:
         if count > LARGE_DATAPOINT_COUNT:
             self._count = count
             return await self.async_step_confirm_large()
-        return self.async_create_entry(data=self._options)
+        return self._save()
 
     async def async_step_confirm_large(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Warn before following a large number of datapoints."""
         if user_input is not None:
-            return self.async_create_entry(data=self._options)
+            return self._save()
         return self.async_show_form(
             step_id="confirm_large",
             description_placeholders={

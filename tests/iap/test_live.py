@@ -208,13 +208,18 @@ async def test_stolen_subscription_is_detected_and_healed(
         reads = Reads(client)
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
-            # Probes of an intact subscription find their echo.
+            # Checks of an intact subscription find nothing.
             await reads.wait_for(4)
             assert not rec.of(SubscriptionTakenOver)
             await sim.steal_subscription("apollo", ["17q4bn7/lon/1.1/other/0/x"])
+            # Changed while taken: never sent to this client.
+            await sim.set_value(qualifiers[1], 8)
             taken = await rec.wait_for(SubscriptionTakenOver)
             assert taken.healed
             assert sim.hub.subs["apollo"] == set(qualifiers)
+            # Read again after the takeover, like after a reconnect.
+            assert [v.qualifier for v in taken.values] == qualifiers
+            assert client.site.value_of(qualifiers[1]) == 8
             await sim.set_value(qualifiers[2], 9)
             await rec.wait_for(DatapointsUpdated, _updated(qualifiers[2], 9))
         assert client.stats.takeovers == 1
@@ -223,17 +228,24 @@ async def test_stolen_subscription_is_detected_and_healed(
 
 
 async def test_silent_link_is_treated_as_dead(http: aiohttp.ClientSession) -> None:
-    async with running_sim() as sim:
+    async with running_sim(read_echo="always") as sim:
         client = probing_client(sim, http)
         await client.subscribe(outputs(sim))
-        original = sim.hub.publish
-        sim.hub.publish = lambda item, only_user=None: None  # type: ignore[method-assign]
+        reads = Reads(client)
         async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            # A check whose reads were echoed: this SmartServer echoes them.
+            await reads.wait_for(3)
+            assert not rec.of(SubscriptionTakenOver)
+            original = sim.hub.publish
+            sim.hub.publish = lambda item, only_user=None: None  # type: ignore[method-assign]
+            # Silent even after re-subscribing, and no other frame since the last
+            # check: dead.
             lost = await rec.wait_for(ConnectionLost)
             assert "dead" in lost.reason
             sim.hub.publish = original  # type: ignore[method-assign]
             await rec.wait_for(Resynced, count=2)
-        assert rec.of(SubscriptionTakenOver)
+        assert not rec.of(SubscriptionTakenOver)
         await client.close()
 
 

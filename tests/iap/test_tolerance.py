@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from custom_components.smartserver_iap.iap import ConnectionLost, Resynced
+import pytest
 
-from .conftest import live, make_client, outputs, running_sim
+from custom_components.smartserver_iap.iap import (
+    ConnectionLost,
+    Resynced,
+    SubscriptionTakenOver,
+)
+
+from .conftest import Reads, live, make_client, outputs, probing_client, running_sim
 
 if TYPE_CHECKING:
     import aiohttp
-    import pytest
 
 
 async def test_bare_pages_are_paged_while_full(http: aiohttp.ClientSession) -> None:
@@ -90,4 +95,125 @@ async def test_vanished_datapoints_answered_404_are_none_of_these(
         sim.scenario.datapoints.clear()
         await client.read_values(qualifiers)
         assert client.site.unreadable == set(ghosts + qualifiers)
+        await client.close()
+
+
+# -- the takeover probe (9.1, 10.1, 10.2) -----------------------------------------------
+
+
+@pytest.mark.parametrize("read_echo", ["changed", "wire"])
+async def test_reads_without_echo_are_no_takeover(
+    http: aiohttp.ClientSession, read_echo: str
+) -> None:
+    # A SmartServer that sends nothing for an unchanged value read from its cache:
+    # no echo ever comes, and that alone proves nothing.
+    async with running_sim(read_echo=read_echo) as sim:
+        client = probing_client(sim, http)
+        await client.subscribe(outputs(sim, 4))
+        reads = Reads(client)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            subscribes = sim.counters.subscribes
+            await reads.wait_for(8)
+        assert sim.counters.subscribes == subscribes
+        assert not rec.of(SubscriptionTakenOver)
+        assert not rec.of(ConnectionLost)
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [slice(0, 3), slice(3, 6), slice(0, 5), slice(0, 0)],
+    ids=["first half", "second half", "all but one", "none"],
+)
+async def test_any_steal_is_found_by_the_next_check(
+    http: aiohttp.ClientSession, kept: slice
+) -> None:
+    # Values unchanged, on a SmartServer that echoes reads: every check reads the
+    # whole list, so the first check after the steal finds it, whatever was kept.
+    async with running_sim(read_echo="always", subscribe_pushes_values=False) as sim:
+        client = probing_client(sim, http)
+        qualifiers = outputs(sim, 6)
+        await client.subscribe(qualifiers)
+        reads = Reads(client)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await reads.wait_for(3)
+            before = len(reads.qualifiers)
+            await sim.steal_subscription("apollo", qualifiers[kept])
+            taken = await rec.wait_for(SubscriptionTakenOver)
+            # A check in flight during the steal, then the one that found it.
+            checks = [r for r in reads.qualifiers[before:] if r == qualifiers]
+            assert 1 <= len(checks) <= 3
+            assert sim.hub.subs["apollo"] == set(qualifiers)
+            assert [v.qualifier for v in taken.values] == qualifiers
+        assert client.stats.takeovers == 1
+        assert not rec.of(ConnectionLost)
+        await client.close()
+
+
+async def test_values_changed_during_a_steal_are_read_again(
+    http: aiohttp.ClientSession,
+) -> None:
+    # No echo at all: a value the SmartServer has but never sent is the proof.
+    async with running_sim(read_echo="changed") as sim:
+        client = probing_client(sim, http)
+        qualifiers = outputs(sim, 6)
+        await client.subscribe(qualifiers)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await sim.steal_subscription("apollo", qualifiers[:3])
+            await sim.set_value(qualifiers[4], 77)
+            await sim.set_value(qualifiers[5], 78)
+            taken = await rec.wait_for(SubscriptionTakenOver)
+            assert {v.qualifier: v.value for v in taken.values}.items() >= {
+                (qualifiers[4], 77),
+                (qualifiers[5], 78),
+            }
+            assert client.site.value_of(qualifiers[4]) == 77
+            assert sim.hub.subs["apollo"] == set(qualifiers)
+        assert not rec.of(ConnectionLost)
+        await client.close()
+
+
+async def test_checks_read_the_cache_not_the_device_network(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with running_sim() as sim:
+        client = probing_client(sim, http)
+        await client.subscribe(outputs(sim, 6))
+        reads = Reads(client)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            wire_reads = sim.counters.wire_reads
+            await reads.wait_for(6)
+        assert sim.counters.wire_reads == wire_reads
+        assert not rec.of(SubscriptionTakenOver)
+        await client.close()
+
+
+async def test_never_dead_while_other_frames_arrive(
+    http: aiohttp.ClientSession,
+) -> None:
+    # Reads were echoed, then stop being echoed; NTF:TIME still arrives: the link
+    # is alive, nothing was taken, and the silent datapoints are not expected to
+    # echo any more.
+    async with running_sim(
+        read_echo="always",
+        subscribe_pushes_values=False,
+        ws_timestamps=True,
+        ntf_time_interval=0.02,
+    ) as sim:
+        client = probing_client(sim, http)
+        await client.subscribe(outputs(sim, 3))
+        reads = Reads(client)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await reads.wait_for(3)
+            sim.options.read_echo = "changed"
+            subscribes = sim.counters.subscribes
+            await reads.wait_for(len(reads.qualifiers) + 6)
+        assert sim.counters.subscribes == subscribes + 1
+        assert not rec.of(ConnectionLost)
+        assert not rec.of(SubscriptionTakenOver)
         await client.close()

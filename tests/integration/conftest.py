@@ -11,7 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
-from custom_components.smartserver_iap import connection
+from custom_components.smartserver_iap.connection import LIVE_TIMINGS
 from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN
 from custom_components.smartserver_iap.iap.live import LiveOptions
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
@@ -77,9 +77,9 @@ def ignore_refused_tls_handshakes(hass: HomeAssistant) -> None:
 
 
 @pytest.fixture(autouse=True)
-def fast_live(monkeypatch: pytest.MonkeyPatch) -> LiveOptions:
+def fast_live(hass: HomeAssistant) -> LiveOptions:
     """Use short back-off and no heartbeat/probe timers in the live listener."""
-    monkeypatch.setattr(connection, "LIVE_OPTIONS", FAST_LIVE)
+    hass.data[LIVE_TIMINGS] = FAST_LIVE
     return FAST_LIVE
 
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.smartserver_iap.connection import LIVE_TIMINGS
 from custom_components.smartserver_iap.const import (
     CONF_DATAPOINTS,
     CONF_DEVICES,
+    CONF_TAKEOVER_CHECK,
     DOMAIN,
     LARGE_DATAPOINT_COUNT,
 )
 from smartserver_sim import SmartServerSim, large_scenario
 
-from .conftest import entry_data, setup_entry
+from .conftest import FAST_LIVE, entry_data, setup_entry
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -32,6 +35,7 @@ async def start(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
         "follow_all",
         "choose_devices",
         "choose_datapoints",
+        "takeover_check",
     ]
     return result
 
@@ -211,6 +215,40 @@ async def test_many_datapoints_one_device_at_a_time(
         assert entry.options == {}
         await hass.async_block_till_done()
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_takeover_check_can_be_switched_off(
+    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+) -> None:
+    """On by default; off stops the probe; choosing what to follow keeps it off."""
+    hass.data[LIVE_TIMINGS] = replace(FAST_LIVE, probe_interval=30.0)
+    entry = await setup_entry(hass, mock_config_entry)
+    assert entry.runtime_data.client.listener.options.probe_interval == 30.0
+    result = await start(hass, entry)
+    result = await choose(hass, result, {"next_step_id": "takeover_check"})
+    assert result["step_id"] == "takeover_check"
+    key, _ = field(result, CONF_TAKEOVER_CHECK)
+    assert key.default() is True
+    result = await choose(hass, result, {CONF_TAKEOVER_CHECK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_TAKEOVER_CHECK: False}
+    await hass.async_block_till_done()
+    assert entry.runtime_data.client.listener.options.probe_interval is None
+
+    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
+    result = await start(hass, entry)
+    result = await choose(hass, result, {"next_step_id": "choose_devices"})
+    result = await choose(hass, result, {CONF_DEVICES: [meter.id]})
+    assert entry.options == {CONF_TAKEOVER_CHECK: False, CONF_DEVICES: [meter.id]}
+    await hass.async_block_till_done()
+    result = await start(hass, entry)
+    result = await choose(hass, result, {"next_step_id": "takeover_check"})
+    key, _ = field(result, CONF_TAKEOVER_CHECK)
+    assert key.default() is False
+    result = await choose(hass, result, {CONF_TAKEOVER_CHECK: True})
+    assert entry.options == {CONF_TAKEOVER_CHECK: True, CONF_DEVICES: [meter.id]}
+    await hass.async_block_till_done()
+    assert entry.runtime_data.client.listener.options.probe_interval == 30.0
 
 
 async def test_options_not_loaded(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.const import STATE_UNAVAILABLE
 
-from .conftest import entity_id_of, setup_entry, state_of
+from custom_components.smartserver_iap.connection import LIVE_TIMINGS
+
+from .conftest import FAST_LIVE, entity_id_of, setup_entry, state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -60,3 +63,24 @@ def _warnings_about(caplog: pytest.LogCaptureFixture, text: str) -> int:
     return sum(
         r.levelno >= logging.WARNING and text in r.getMessage() for r in caplog.records
     )
+
+
+async def test_values_missed_during_a_takeover_are_shown(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    # Another session keeps half of the list; values of the other half change and
+    # are never sent. The check finds it, takes the list back and reads them again.
+    hass.data[LIVE_TIMINGS] = replace(FAST_LIVE, probe_interval=0.05, probe_timeout=0.1)
+    entry = await setup_entry(hass, mock_config_entry)
+    subscribed = entry.runtime_data.site.subscribed
+    counts = [q for q in subscribed if q.endswith(("/nvoEnergy", "/nvoCO2"))]
+    assert len(counts) == 2
+    await sim.steal_subscription("apollo", [q for q in subscribed if q not in counts])
+    for value, qualifier in enumerate(counts, start=901):
+        await sim.set_value(qualifier, value)
+    entity_ids = [entity_id_of(entity_registry, q) for q in counts]
+    await wait_for(lambda: [state_of(hass, e) for e in entity_ids] == ["901", "902"])
+    assert sim.hub.subs["apollo"] == set(subscribed)

@@ -184,18 +184,31 @@ MUTANTS: list[Mutant] = [
         (f"{LIVE}::test_stolen_subscription_is_detected_and_healed",),
     ),
     Mutant(
-        "probe: one silent qualifier is a takeover",
+        "probe: a missing echo alone is evidence",
         IAP + "probe.py",
-        "        if second is None or (await self.probe(second)) is not False:\n"
-        "            return Verdict.FINE\n",
-        "",
-        (f"{RESILIENCE}::test_one_silent_qualifier_is_no_takeover",),
+        "echoes_now or qualifier in self._echoing",
+        "True",
+        (f"{TOLERANCE}::test_reads_without_echo_are_no_takeover",),
+    ),
+    Mutant(
+        "probe: a changed value that never came is no evidence",
+        IAP + "probe.py",
+        "            if value != before[qualifier]:\n                proven.append(qualifier)",
+        "            if False:\n                pass",
+        (f"{TOLERANCE}::test_values_changed_during_a_steal_are_read_again",),
+    ),
+    Mutant(
+        "probe: a datapoint whose echo came is also compared",
+        IAP + "probe.py",
+        "if qualifier in seen or qualifier not in before:",
+        "if qualifier not in before:",
+        (f"{TOLERANCE}::test_values_changed_during_a_steal_are_read_again",),
     ),
     Mutant(
         "probe: a failed read counts as a missing echo",
         IAP + "probe.py",
-        'failed: %s", qualifier, err)\n                return None',
-        'failed: %s", qualifier, err)\n                return False',
+        'failed: %s", err)\n                return None',
+        'failed: %s", err)\n                return _Round({}, {}, {})',
         (f"{RESILIENCE}::test_probe_read_errors_prove_nothing",),
     ),
     Mutant(
@@ -206,11 +219,48 @@ MUTANTS: list[Mutant] = [
         (f"{RESILIENCE}::test_default_probe_skips_devices_that_are_down",),
     ),
     Mutant(
-        "probe: a probe read crashes the listener",
+        "probe: the checks read on the wire",
         IAP + "probe.py",
-        "await self._read([qualifier], None)",
-        "await self._read(qualifier)  # type: ignore[call-arg]",
+        "read = await self._read(qualifiers, self.max_age)",
+        "read = await self._read(qualifiers, None)",
+        (f"{TOLERANCE}::test_checks_read_the_cache_not_the_device_network",),
+    ),
+    Mutant(
+        "probe: a check reads one datapoint, as before",
+        IAP + "probe.py",
+        "        return [q for q in candidates if q not in unreadable]",
+        "        return [q for q in candidates if q not in unreadable][:1]",
+        (f"{TOLERANCE}::test_any_steal_is_found_by_the_next_check",),
+    ),
+    Mutant(
+        "probe: the link is dead while other frames arrive",
+        IAP + "probe.py",
+        "if not echoed and self._stats.frames == self._mark:",
+        "if not echoed:",
+        (f"{TOLERANCE}::test_never_dead_while_other_frames_arrive",),
+    ),
+    Mutant(
+        "probe: a silent suspect is suspected at every check",
+        IAP + "probe.py",
+        "            elif qualifier in self._silent or not (",
+        "            elif not (",
         (f"{RESILIENCE}::test_one_silent_qualifier_is_no_takeover",),
+    ),
+    Mutant(
+        "probe: suspects are not read again after re-subscribing",
+        IAP + "probe.py",
+        "        if not suspect:\n            return Verdict.TAKEN_OVER\n",
+        "        return Verdict.TAKEN_OVER if proven else Verdict.FINE\n",
+        (f"{TOLERANCE}::test_any_steal_is_found_by_the_next_check",),
+    ),
+    Mutant(
+        "live: after a takeover nothing is read again",
+        IAP + "live.py",
+        """        values = await self._read_values(
+            self._site.subscribed, self.options.resync_max_age
+        )""",
+        "        values: list[DatapointUpdate] = []",
+        (f"{TOLERANCE}::test_values_changed_during_a_steal_are_read_again",),
     ),
     # -- data log ------------------------------------------------------------------------
     Mutant(

@@ -18,4 +18,30 @@ MUTANTS: list[Mutant] = [
         "return super().available",
         (f"{TOLERANCE}::test_an_unreadable_datapoint_is_unavailable_alone",),
     ),
+    Mutant(
+        "connection: the takeover check option is ignored",
+        HA + "connection.py",
+        "    if options.get(CONF_TAKEOVER_CHECK, True):\n        return timings\n",
+        "    return timings\n",
+        (
+            "tests/integration/test_options_flow.py::test_takeover_check_can_be_switched_off",
+        ),
+    ),
+    Mutant(
+        "options flow: choosing what to follow drops the takeover check",
+        HA + "options_flow.py",
+        "return self.async_create_entry(data={**kept, **self._options})",
+        "return self.async_create_entry(data=self._options)",
+        (
+            "tests/integration/test_options_flow.py::test_takeover_check_can_be_switched_off",
+        ),
+    ),
+    Mutant(
+        "coordinator: entities are not written after a takeover",
+        HA + "coordinator.py",
+        "                # The values read again are in the site: every entity once.\n"
+        "                self.device_listeners.notify_all()",
+        "                pass",
+        (f"{TOLERANCE}::test_values_missed_during_a_takeover_are_shown",),
+    ),
 ]

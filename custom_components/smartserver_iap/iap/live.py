@@ -11,7 +11,6 @@ that replaced the subscribe list.
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 import logging
 from typing import TYPE_CHECKING, NoReturn
 
@@ -91,7 +90,11 @@ class LiveListener:
         self.options = options
         self.decoder = FrameDecoder(self._stats)
         self.probe = TakeoverProbe(
-            site, read_values, self._stats, options.probe_timeout
+            site,
+            read_values,
+            self._stats,
+            options.probe_timeout,
+            options.probe_max_age,
         )
         self.connected = False
         self._running = False
@@ -327,23 +330,28 @@ class LiveListener:
             site.remove_device(event.device_id)
         return event
 
-    async def _heal(self, handler: Callable[[LiveEvent], None]) -> None:
-        await self._resubscribe()
+    async def _taken_over(self, handler: Callable[[LiveEvent], None]) -> None:
+        """Resync after a takeover as after a reconnect: the values missed meanwhile."""
         self._stats.takeovers += 1
-        self._emit(handler, SubscriptionTakenOver(healed=True))
+        values = await self._read_values(
+            self._site.subscribed, self.options.resync_max_age
+        )
+        self._emit(handler, SubscriptionTakenOver(healed=True, values=values))
 
     async def _watch(
         self, handler: Callable[[LiveEvent], None], generation: int
     ) -> None:
         """Renew the session before it expires and probe for takeovers.
 
-        Returns once the session was renewed; raises when the link is found dead.
+        Checks start every ``probe_interval``. Returns once the session was renewed;
+        raises when the link is found dead.
         """
         session = self._session
         interval = self.options.probe_interval
         loop = asyncio.get_running_loop()
         next_probe = None if interval is None else loop.time() + interval
-        heal = partial(self._heal, handler)
+        probe = self.probe
+        probe.reset()
         try:
             while True:
                 delays = [3600.0]
@@ -359,12 +367,15 @@ class LiveListener:
                 if next_probe is None or loop.time() < next_probe:
                     continue
                 assert interval is not None
-                verdict = await self.probe.check(heal)
+                next_probe += interval
+                verdict = await probe.check(self._resubscribe)
                 if session.generation != generation:
                     return
                 if verdict is Verdict.DEAD:
                     break
-                next_probe = loop.time() + interval
+                if verdict is Verdict.TAKEN_OVER:
+                    await self._taken_over(handler)
+                next_probe = max(next_probe, loop.time())
         except IapAuthenticationError:
             raise
         except IapError as err:
