@@ -18,7 +18,11 @@ from custom_components.smartserver_iap.iap import (
 from .conftest import Reads, live, make_client, outputs, probing_client, running_sim
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import aiohttp
+
+    from custom_components.smartserver_iap.iap import DatapointUpdate
 
 
 async def test_bare_pages_are_paged_while_full(http: aiohttp.ClientSession) -> None:
@@ -173,6 +177,36 @@ async def test_values_changed_during_a_steal_are_read_again(
             assert client.site.value_of(qualifiers[4]) == 77
             assert sim.hub.subs["apollo"] == set(qualifiers)
         assert not rec.of(ConnectionLost)
+        await client.close()
+
+
+async def test_a_change_delivered_during_a_check_is_no_takeover(
+    http: aiohttp.ClientSession,
+) -> None:
+    # The value changes between the check's look at the site and its read; the
+    # update arrives as it should: nothing was missed.
+    async with running_sim(read_echo="changed") as sim:
+        client = probing_client(sim, http)
+        qualifiers = outputs(sim, 3)
+        await client.subscribe(qualifiers)
+        read_values = client.read_values
+        changes = iter(range(50, 100))
+
+        async def changing_read(
+            wanted: Iterable[str], max_age: float | None = None
+        ) -> list[DatapointUpdate]:
+            wanted = list(wanted)
+            if max_age == client.listener.options.probe_max_age:
+                await sim.set_value(wanted[0], next(changes))
+            return await read_values(wanted, max_age)
+
+        client.read_values = changing_read  # type: ignore[method-assign]
+        reads = Reads(client)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await reads.wait_for(5)
+        assert next(changes) > 53
+        assert not rec.of(SubscriptionTakenOver)
         await client.close()
 
 
