@@ -200,7 +200,7 @@ async def test_a_change_delivered_during_a_check_is_no_takeover(
                 await sim.set_value(wanted[0], next(changes))
             return await read_values(wanted, max_age)
 
-        client.read_values = changing_read  # type: ignore[method-assign]
+        client.read_values = changing_read  # type: ignore[method-assign,assignment]
         reads = Reads(client)
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
