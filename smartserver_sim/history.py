@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .options import SimOptions
-from .timefmt import UTC_FORMATS, iso_z, parse_time, zoned_local
+from .timefmt import UTC_FORMATS, parse_time, zoned_local
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -80,7 +80,6 @@ def iter_entries(
         "name": dp.instance_name,
         "deviceHealth": device.health,
         "tags": [1],
-        "liveData": False,
     }
     for k in steps:
         t = k * interval
@@ -90,7 +89,6 @@ def iter_entries(
             "utc": utc_text(t),
             **base,
             "value": history_value(dp, t),
-            "timestamp": iso_z(t),
         }
 
 
@@ -121,6 +119,6 @@ def hourly_means(entries: list[dict[str, Any]]) -> dict[int, float]:
     """Return the mean value per UTC hour (hour start as UNIX time) of numeric entries."""
     sums: dict[int, list[float]] = {}
     for entry in entries:
-        t = parse_time(entry["timestamp"])
+        t = parse_time(entry["utc"])
         sums.setdefault(int(t // 3600) * 3600, []).append(float(entry["value"]))
     return {h: sum(v) / len(v) for h, v in sums.items()}

@@ -67,10 +67,20 @@ class SimOptions:
     update_interval: float = 1.0
     # [GUESS] Writing an "out" datapoint: False answers 403.
     allow_output_writes: bool = False
-    # [GUESS] Priority level reported for the default (non-override) value.
-    default_priority_level: int = 255
+    # Priority level of the default (plain write) value: 17, "Normal", as documented.
+    default_priority_level: int = 17
     # [GUESS] Value path with no match: 404 for a literal path, [] for a wildcard path.
     empty_wildcard_status: int = 200
+    # [GUESS] A literal {dev} element: the device-list id, the name or the datapoint-level
+    # <scId>.<n> id ("any"), or not the latter ("list"; data-log dev: no filters either).
+    device_ids: Literal["any", "list"] = "any"
+    # [GUESS] A literal block/datapoint element: the instance or the XIF name ("any"), or
+    # the instance name only, as the docs say ("instance"; *+xifName== for XIF names).
+    literal_names: Literal["any", "instance"] = "any"
+    # [GUESS] Priority paths: .../overrides/{p}/value (the Browser, DELETE on the same path
+    # relinquishes) and .../{p}/overrides/value (the API tester's list) ("both"), or the
+    # Browser's alone ("vendor").
+    override_paths: Literal["both", "vendor"] = "both"
 
     # --- data logs ------------------------------------------------------------------------
     history_days: float = 366.0
@@ -120,4 +130,7 @@ STRICT: dict[str, Any] = {
     "log_close_after_end": False,
     "page_shape": "bare",
     "read_echo": "changed",
+    "device_ids": "list",
+    "literal_names": "instance",
+    "override_paths": "vendor",
 }

@@ -339,8 +339,11 @@ async def test_writes_priorities_structured(
     await client.write_value(setpoint, 18.0, priority=10)
     assert sim.scenario.datapoints[setpoint.qualifier].value == 18.0
     with pytest.raises(IapPriorityConflictError):
-        await client.write_value(setpoint, 30.0, priority=17)
+        await client.write_value(setpoint, 30.0, priority=12)
+    # Refused, but kept at its level: it takes control once 10 is relinquished.
     await client.relinquish(setpoint, 10)
+    assert sim.scenario.datapoints[setpoint.qualifier].value == 30.0
+    await client.relinquish(setpoint, 12)
     assert sim.scenario.datapoints[setpoint.qualifier].value == 22.5
     switch = next(d for d in datapoints if d.type_name == "SNVT_switch" and d.writable)
     await client.write_value(switch, {"value": 75.0, "state": 1})

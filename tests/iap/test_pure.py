@@ -33,6 +33,11 @@ from custom_components.smartserver_iap.iap.parsing import (
     parse_log_entry,
     parse_value_item,
 )
+from custom_components.smartserver_iap.iap.qualifier import (
+    datapoint_path,
+    device_element,
+    name_element,
+)
 from custom_components.smartserver_iap.iap.timestamps import (
     format_query_time,
     parse_timestamp_or_none,
@@ -511,6 +516,18 @@ def test_parse_value_alarm_log() -> None:
             parse_log_entry(bad)
 
 
+def test_path_elements() -> None:
+    assert device_element("12", "Any") == "12"
+    assert device_element(None, "Lamp 1/2") == "*+name==Lamp%201%2F2"
+    assert name_element("nvo[1]") == "*+xifName==nvo%5B1%5D"
+    # "&" joins filter terms, encoded or not: the literal instance name instead.
+    assert name_element("nviA&B", "Valve position") == "Valve%20position"
+    assert name_element("nviA&B") == "nviA%26B"
+    assert datapoint_path("7", "Lamp", 2, "nviLamp", "Ceiling") == (
+        "/iap/devs/7/if/*+xifName==Lamp/2/*+xifName==nviLamp"
+    )
+
+
 def test_queries() -> None:
     assert build_query({"a": True, "b": False, "c": 1, "d": "x y&z*"}) == (
         "a=true&b=false&c=1&d=x%20y%26z*"
@@ -520,7 +537,8 @@ def test_queries() -> None:
         "*+name==MS-01", "Block 1", 0, "nvo/Temp", start, start + timedelta(days=1)
     )
     assert query == (
-        "dev=%2A%2Bname%3D%3DMS-01&blockName=Block%201&blockIndex=0&dpName=nvo%2FTemp"
+        "dev=%2A%2Bname%3D%3DMS-01&blockName=Block%201&blockIndex=0"
+        "&dpName=%2A%2BxifName%3D%3Dnvo%2FTemp"
         "&value=%2A%2Butc%3E2022-04-11T07%3A00%3A00.000%26utc%3C%3D2022-04-12T07%3A00%3A00.000"
     )
     assert log_query(None, None, None, None, None, None) == "value=%2A"

@@ -263,3 +263,13 @@ def test_unreadable_datapoints(site: Site) -> None:
     assert site.unreadable == {b.qualifier}
     site.remove_device("2")
     assert site.unreadable == set()
+
+
+def test_device_list_id_of_any_device_id(site: Site) -> None:
+    # Data-log queries and REST paths name a device by its device-list id.
+    site.add_datapoints([datapoint("2.1", device_id=f"{SC_ID}.7")])
+    site.add_devices([replace(device("3"), raw={"deviceId": f"{SC_ID}.3"})])
+    assert site.device_list_id("2") == "2"
+    assert site.device_list_id(f"{SC_ID}.7") == "2"
+    assert site.device_list_id(f"{SC_ID}.3") == "3"
+    assert site.device_list_id("unknown") == "unknown"

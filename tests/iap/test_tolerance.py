@@ -5,6 +5,8 @@ Every test pins the switch it is about, so it means the same under either profil
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -250,4 +252,94 @@ async def test_never_dead_while_other_frames_arrive(
         assert sim.counters.subscribes == subscribes + 1
         assert not rec.of(ConnectionLost)
         assert not rec.of(SubscriptionTakenOver)
+        await client.close()
+
+
+# -- the forms the vendor's clients use (9.6) -------------------------------------------
+
+STRICT_PATHS = {
+    "override_paths": "vendor",
+    "device_ids": "list",
+    "literal_names": "instance",
+}
+
+
+async def test_writes_and_logs_use_the_vendors_forms(
+    http: aiohttp.ClientSession,
+) -> None:
+    # A literal names the instance, the datapoint-level deviceId is no path element,
+    # priorities go to overrides/{p}/value and DELETE there relinquishes.
+    async with running_sim(**STRICT_PATHS) as sim:
+        client = make_client(sim, http)
+        site = await client.discover()
+        timeout = next(dp for dp in site.datapoints.values() if dp.name == "nviTimeout")
+        assert timeout.instance_name == "Occupancy Timeout"
+        assert timeout.device_id not in site.devices
+        held = sim.scenario.datapoints[timeout.qualifier]
+        await client.write_value(timeout, 120.0)
+        await client.write_value(timeout.qualifier, 90.0, priority=9)
+        assert held.value == 90.0
+        await client.relinquish(timeout.qualifier, 9)
+        assert held.value == 120.0
+        # A datapoint of a device the site does not know: named by the device name.
+        other = make_client(sim, http)
+        (unknown,) = [
+            dp
+            for dp in await other.list_datapoints()
+            if dp.qualifier == timeout.qualifier
+        ]
+        await other.write_value(unknown, 60.0, priority=5)
+        assert held.value == 60.0
+        await other.relinquish(unknown, 5)
+        assert held.value == 120.0
+        # Data logs: dev is the device-list id, dpName the XIF name.
+        logged = next(
+            dp for dp in site.datapoints.values() if dp.name == "nvoSpaceTemp"
+        )
+        end = datetime.fromtimestamp(time.time() // 3600 * 3600 - 3600, UTC)
+        start = end - timedelta(hours=2)
+        entries = [
+            entry
+            async for entry in client.iter_log(
+                logged.device_id,
+                logged.block_name,
+                logged.block_index,
+                logged.name,
+                start,
+                end,
+            )
+        ]
+        assert len(entries) == 8
+        assert {e.qualifier for e in entries} == {logged.qualifier}
+        await client.close()
+        await other.close()
+
+
+async def test_a_name_with_an_ampersand_is_written_by_its_instance_name(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with running_sim(**STRICT_PATHS) as sim:
+        device_id = await sim.add_device(
+            {
+                "name": "Valve",
+                "blocks": [
+                    {
+                        "name": "Valve",
+                        "datapoints": [
+                            {
+                                "name": "nviA&B",
+                                "type": "SNVT_lev_percent",
+                                "direction": "in",
+                                "instanceName": "Valve position",
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+        client = make_client(sim, http)
+        await client.discover()
+        (valve,) = client.site.datapoints_of(device_id)
+        await client.write_value(valve, 40.0)
+        assert sim.scenario.datapoints[valve.qualifier].value == 40.0
         await client.close()

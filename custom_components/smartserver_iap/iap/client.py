@@ -205,16 +205,31 @@ class IapClient:
         """Write a value; with ``priority``, hold it at that priority level.
 
         ``datapoint`` is a Datapoint or a qualifier. Structured values are dicts
-        (``{"value": 75, "state": 1}``), enums strings.
+        (``{"value": 75, "state": 1}``), enums strings. The path names the device by
+        its device-list id (from the site) and the datapoint by its XIF name.
 
         Raises:
             IapPriorityConflictError: a higher priority holds the datapoint (HTTP 422).
         """
-        await self.rest.write_value(datapoint, value, priority)
+        target, device_id = self._addressed(datapoint)
+        await self.rest.write_value(target, value, priority, device_id=device_id)
 
     async def relinquish(self, datapoint: Datapoint | str, priority: int) -> None:
         """Release the value held at ``priority``; the next level takes control."""
-        await self.rest.relinquish(datapoint, priority)
+        target, device_id = self._addressed(datapoint)
+        await self.rest.relinquish(target, priority, device_id=device_id)
+
+    def _addressed(
+        self, datapoint: Datapoint | str
+    ) -> tuple[Datapoint | str, str | None]:
+        """Return the datapoint (as the site knows it) and its device-list id."""
+        site = self.site
+        if isinstance(datapoint, str):
+            known = site.datapoints.get(datapoint)
+            if known is None:
+                return datapoint, None
+            datapoint = known
+        return datapoint, site.device_of(datapoint.qualifier)
 
     # -- subscribe ---------------------------------------------------------------------
 
@@ -274,10 +289,14 @@ class IapClient:
         *,
         idle_timeout: float = 30.0,
     ) -> AsyncGenerator[LogEntry]:
-        """Iterate over the entries of a data-log query, as they stream in."""
+        """Iterate over the entries of a data-log query, as they stream in.
+
+        ``device_id`` is the device-list id (a datapoint-level ``<scId>.<n>`` id the
+        site knows is translated); ``datapoint_name`` the XIF name.
+        """
         return iter_log(
             self.session,
-            device_id,
+            None if device_id is None else self.site.device_list_id(device_id),
             block_name,
             block_index,
             datapoint_name,

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 from .errors import IapNotFoundError, IapProtocolError
 from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue
 from .parsing import parse_alarm, parse_datapoint, parse_device, parse_value_item
-from .qualifier import datapoint_path, qualifier_list_element, quote_element
+from .qualifier import (
+    datapoint_path,
+    device_element,
+    qualifier_list_element,
+    quote_element,
+)
 from .session import NO_BODY
 from .transport import build_query
 
@@ -231,36 +236,56 @@ class IapRest:
                 _LOGGER.debug("Skipping a value item: %s", err)
 
     @staticmethod
-    def _datapoint_path(datapoint: Datapoint | str) -> str:
+    def _datapoint_path(datapoint: Datapoint | str, device_id: str | None) -> str:
         if isinstance(datapoint, Datapoint):
             return datapoint_path(
-                datapoint.device_id,
+                device_element(device_id, datapoint.device_name),
                 datapoint.block_name,
                 datapoint.block_index,
                 datapoint.name,
+                datapoint.instance_name,
             )
         return _VALUES_PREFIX + qualifier_list_element([datapoint])
 
     async def write_value(
-        self, datapoint: Datapoint | str, value: JsonValue, priority: int | None = None
+        self,
+        datapoint: Datapoint | str,
+        value: JsonValue,
+        priority: int | None = None,
+        *,
+        device_id: str | None = None,
     ) -> None:
         """Write a value; with ``priority``, hold it at that priority level.
 
+        ``device_id`` is the device-list id of the datapoint's device (the path then
+        names it; else its name does). Priority writes go to
+        ``.../{dp}/overrides/{priority}/value``, as the vendor's Browser sends them.
+
         Raises:
             IapPriorityConflictError: a higher priority holds the datapoint (HTTP 422).
+                The SmartServer may keep the value at its level all the same.
         """
-        path = self._datapoint_path(datapoint)
+        path = self._datapoint_path(datapoint, device_id)
         if priority is None:
             await self.request("PUT", f"{path}/value", json_body=value)
         else:
             await self.request(
-                "PUT", f"{path}/{_priority(priority)}/overrides/value", json_body=value
+                "PUT", f"{path}/overrides/{_priority(priority)}/value", json_body=value
             )
 
-    async def relinquish(self, datapoint: Datapoint | str, priority: int) -> None:
-        """Release the value held at ``priority``; the next level takes control."""
-        path = self._datapoint_path(datapoint)
-        await self.request("DELETE", f"{path}/{_priority(priority)}/overrides")
+    async def relinquish(
+        self,
+        datapoint: Datapoint | str,
+        priority: int,
+        *,
+        device_id: str | None = None,
+    ) -> None:
+        """Release the value held at ``priority``; the next level takes control.
+
+        ``DELETE`` on the priority write's own path, as the vendor's Browser does.
+        """
+        path = self._datapoint_path(datapoint, device_id)
+        await self.request("DELETE", f"{path}/overrides/{_priority(priority)}/value")
 
     # -- subscribe, alarms -------------------------------------------------------------
 

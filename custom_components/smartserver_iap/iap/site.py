@@ -189,6 +189,21 @@ class Site:
         """Return the device-list id of the device a datapoint belongs to."""
         return self._device_of.get(qualifier)
 
+    def device_list_id(self, device_id: str) -> str:
+        """Return the device-list id for a device-list or datapoint-level device id.
+
+        An id the site cannot place is returned as it is.
+        """
+        if device_id in self.devices:
+            return device_id
+        for device in self.devices.values():
+            if device.raw.get("deviceId") == device_id:
+                return device.id
+        for qualifier, datapoint in self.datapoints.items():
+            if datapoint.device_id == device_id and qualifier in self._device_of:
+                return self._device_of[qualifier]
+        return device_id
+
     def datapoints_of(self, device_id: str) -> list[Datapoint]:
         """Return the datapoints of one device, in the order they were listed."""
         datapoints = self.datapoints
