@@ -67,6 +67,9 @@ class SimOptions:
     update_interval: float = 1.0
     # [GUESS] Writing an "out" datapoint: False answers 403.
     allow_output_writes: bool = False
+    # [GUESS] Whether property items (``.../{dp}/*``) carry ``dpQualifier``; the
+    # documented item has none (deviceId, blockName, blockIndex, datapointName).
+    props_qualifier: bool = True
     # Priority level of the default (plain write) value: 17, "Normal", as documented.
     default_priority_level: int = 17
     # [GUESS] Value path with no match: 404 for a literal path, [] for a wildcard path.
@@ -133,4 +136,5 @@ STRICT: dict[str, Any] = {
     "device_ids": "list",
     "literal_names": "instance",
     "override_paths": "vendor",
+    "props_qualifier": False,
 }

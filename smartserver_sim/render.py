@@ -139,6 +139,9 @@ def value_item(site: Site, dp: Datapoint) -> dict[str, Any]:
 def props_item(site: Site, dp: Datapoint) -> dict[str, Any]:
     """Return one item of a ``.../*`` (all properties) GET."""
     item = value_item(site, dp)
+    if not site.options.props_qualifier:
+        # The documented property item: the client builds the qualifier itself.
+        del item["dpQualifier"]
     item.update(
         {
             "cat": dp.direction,

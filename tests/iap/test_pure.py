@@ -27,6 +27,7 @@ from custom_components.smartserver_iap.iap import (
 )
 from custom_components.smartserver_iap.iap.datalog import log_query
 from custom_components.smartserver_iap.iap.parsing import (
+    device_finder,
     parse_alarm,
     parse_datapoint,
     parse_device,
@@ -381,6 +382,41 @@ DATAPOINT = {
     "value": -500,
     "lon.cfg": {"tag": {}, "unit": "", "handle": 1},
 }
+
+
+def test_datapoint_without_a_qualifier_is_named_from_its_device() -> None:
+    # The documented property item: no dpQualifier.
+    item = {
+        "deviceId": "17q2d9x.5",
+        "deviceName": "Meter 5",
+        "blockName": "block",
+        "blockIndex": "1",
+        "datapointName": "Volts_1",
+    }
+    meter = parse_device(
+        {
+            "id": "5",
+            "name": "Meter 5",
+            "scId": "17q2d9x",
+            "protocol": "lon",
+            "DID": "5.1",
+        }
+    )
+    twin = parse_device({"id": "6", "name": "Meter 5", "deviceId": "17q2d9x.6"})
+    expected = "17q2d9x/lon/5.1/block/1/Volts_1"
+    assert parse_datapoint(item, device_finder([meter])).qualifier == expected
+    # By the device the listing was for, or by the deviceId the device list carries.
+    assert (
+        parse_datapoint(item, device_finder([meter, twin], "5")).qualifier == expected
+    )
+    listed = parse_device({**meter.raw, "deviceId": "17q2d9x.5"})
+    assert parse_datapoint(item, device_finder([twin, listed])).qualifier == expected
+    # Two devices of that name and no matching id: nothing to build it from.
+    for devices in ([meter, twin], [], [twin]):
+        with pytest.raises(IapProtocolError, match="qualifier"):
+            parse_datapoint(item, device_finder(devices))
+    with pytest.raises(IapProtocolError, match="qualifier"):
+        parse_datapoint(item)
 
 
 def test_parse_datapoint() -> None:

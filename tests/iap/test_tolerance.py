@@ -104,6 +104,27 @@ async def test_vanished_datapoints_answered_404_are_none_of_these(
         await client.close()
 
 
+async def test_datapoints_without_a_qualifier(http: aiohttp.ClientSession) -> None:
+    # The documented property item has no dpQualifier: it is built from the device
+    # list (scId/protocol/DID) plus block, index and name.
+    async with running_sim(props_qualifier=False) as sim:
+        client = make_client(sim, http)
+        site = await client.discover()
+        assert {q: site.device_of(q) for q in site.datapoints} == {
+            q: dp.device.id for q, dp in sim.scenario.datapoints.items()
+        }
+        lamps = await client.discover_datapoints("4")
+        assert {dp.qualifier for dp in lamps} == {
+            dp.qualifier for dp in sim.scenario.devices["4"].datapoints
+        }
+        # Without a device list in the site, the listing reads one itself.
+        fresh = make_client(sim, http)
+        listed = await fresh.list_datapoints()
+        assert {dp.qualifier for dp in listed} == set(sim.scenario.datapoints)
+        await client.close()
+        await fresh.close()
+
+
 # -- the takeover probe (9.1, 10.1, 10.2) -----------------------------------------------
 
 

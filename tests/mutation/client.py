@@ -485,4 +485,26 @@ MUTANTS: list[Mutant] = [
         "device_id,",
         (f"{TOLERANCE}::test_writes_and_logs_use_the_vendors_forms",),
     ),
+    Mutant(
+        "parsing: an item without dpQualifier is skipped",
+        IAP + "parsing.py",
+        "    if qualifier is None and find is not None:\n"
+        "        qualifier = _built_qualifier(item, block, name, find)\n",
+        "",
+        (f"{PURE}::test_datapoint_without_a_qualifier_is_named_from_its_device",),
+    ),
+    Mutant(
+        "parsing: a device name shared by two devices names the first",
+        IAP + "parsing.py",
+        "by_name[device.name] = None if device.name in by_name else device",
+        "by_name.setdefault(device.name, device)",
+        (f"{PURE}::test_datapoint_without_a_qualifier_is_named_from_its_device",),
+    ),
+    Mutant(
+        "client: a listing without devices in the site builds no qualifier",
+        IAP + "client.py",
+        "            devices = await self.rest.list_devices()\n",
+        "            pass\n",
+        (f"{TOLERANCE}::test_datapoints_without_a_qualifier",),
+    ),
 ]

@@ -149,8 +149,15 @@ class IapClient:
         return await self.rest.list_devices()
 
     async def list_datapoints(self, device_id: str | None = None) -> list[Datapoint]:
-        """Return the datapoints (with their properties) of one device, or of all."""
-        return await self.rest.list_datapoints(device_id)
+        """Return the datapoints (with their properties) of one device, or of all.
+
+        The devices (the site's, else a device listing) name the datapoints that come
+        without a qualifier.
+        """
+        devices: Iterable[Device] = self.site.devices.values()
+        if not self.site.devices:
+            devices = await self.rest.list_devices()
+        return await self.rest.list_datapoints(device_id, devices)
 
     async def get_smartserver(self) -> Device:
         """Return the SmartServer's own device (category SC): its identity and status."""
@@ -162,7 +169,7 @@ class IapClient:
     async def discover(self) -> Site:
         """Read the devices and every datapoint into the site model."""
         self.site.add_devices(await self.rest.list_devices())
-        self.site.add_datapoints(await self.rest.list_datapoints())
+        self.site.add_datapoints(await self.list_datapoints())
         return self.site
 
     async def refresh_devices(self) -> DeviceChanges:
@@ -171,7 +178,7 @@ class IapClient:
 
     async def discover_datapoints(self, device_id: str) -> list[Datapoint]:
         """Read one device's datapoints into the site; return those of known devices."""
-        return self.site.add_datapoints(await self.rest.list_datapoints(device_id))
+        return self.site.add_datapoints(await self.list_datapoints(device_id))
 
     # -- values ------------------------------------------------------------------------
 

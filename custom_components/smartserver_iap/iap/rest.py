@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import IapNotFoundError, IapProtocolError
 from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue
-from .parsing import parse_alarm, parse_datapoint, parse_device, parse_value_item
+from .parsing import (
+    device_finder,
+    parse_alarm,
+    parse_datapoint,
+    parse_device,
+    parse_value_item,
+)
 from .qualifier import (
     datapoint_path,
     device_element,
@@ -137,14 +143,21 @@ class IapRest:
         raw = await self.get_paged("/iap/devs")
         return [parse_device(item) for item in raw]
 
-    async def list_datapoints(self, device_id: str | None = None) -> list[Datapoint]:
-        """Return the datapoints (with their properties) of one device, or of all."""
+    async def list_datapoints(
+        self, device_id: str | None = None, devices: Iterable[Device] = ()
+    ) -> list[Datapoint]:
+        """Return the datapoints (with their properties) of one device, or of all.
+
+        An item without ``dpQualifier`` (the documented item has none) gets one built
+        from its device in ``devices`` (the device list), as the vendor's Browser does.
+        """
         device = "*" if device_id is None else quote_element(device_id)
         raw = await self.get_paged(f"/iap/devs/{device}/if/*/*/*/*")
+        find = device_finder(devices, device_id)
         result = []
         for item in raw:
             try:
-                result.append(parse_datapoint(item))
+                result.append(parse_datapoint(item, find))
             except IapProtocolError as err:
                 # One odd item must not hide the rest of the device.
                 _LOGGER.debug("Skipping a datapoint item: %s", err)
