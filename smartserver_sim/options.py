@@ -24,6 +24,9 @@ class SimOptions:
     session_timeout_body: Literal["number", "object"] = "number"
     # [GUESS] Whether /iap/auth/sessionTimeout needs a session.
     session_timeout_needs_auth: bool = False
+    # [GUESS] Logout: the docs say PUT, every vendor client POSTs; "post" or "put" answers
+    # the other with 404.
+    logout_methods: Literal["both", "post", "put"] = "both"
     # [GUESS] The docs demand Content-type: application/json; True answers 415 otherwise.
     require_json_content_type: bool = False
 
@@ -137,4 +140,5 @@ STRICT: dict[str, Any] = {
     "literal_names": "instance",
     "override_paths": "vendor",
     "props_qualifier": False,
+    "logout_methods": "post",
 }

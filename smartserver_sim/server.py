@@ -118,6 +118,10 @@ async def _login(request: web.Request) -> web.StreamResponse:
 
 async def _logout(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
+    methods = state.options.logout_methods
+    if methods != "both" and request.method.lower() != methods:
+        # A SmartServer that does not know this form of the route.
+        raise ApiError(404, "not found")
     session = state.auth.logout(request.cookies.get(COOKIE))
     if session is not None:
         end_sessions(state, [session], "logged out")

@@ -155,14 +155,14 @@ async def test_login_without_cookie_and_logout_405(serve: Any) -> None:
 
     async def logout(request: web.Request) -> web.Response:
         calls.append(request.method)
-        return web.Response(status=405 if request.method == "PUT" else 204)
+        return web.Response(status=405 if request.method == "POST" else 204)
 
     other = await serve(
         {"PUT /iap/auth/logout": logout, "POST /iap/auth/logout": logout}
     )
     await other.login()
     await other.close()
-    assert calls == ["PUT", "POST"]
+    assert calls == ["POST", "PUT"]
 
 
 async def test_datapoint_listing_skips_bad_items_and_empty_smartserver(

@@ -125,6 +125,22 @@ async def test_datapoints_without_a_qualifier(http: aiohttp.ClientSession) -> No
         await fresh.close()
 
 
+@pytest.mark.parametrize("methods", ["post", "put"])
+async def test_logout_posts_first_then_puts(
+    http: aiohttp.ClientSession, methods: str
+) -> None:
+    # The vendor's clients POST, the docs say PUT; the other answers 404.
+    async with running_sim(logout_methods=methods) as sim:
+        client = make_client(sim, http)
+        await client.login()
+        assert len(sim.auth.sessions) == 1
+        await client.close()
+        assert sim.auth.sessions == {}
+        assert sim.counters.statuses[204] == 1
+        # POST first: a PUT is tried only when the POST is unknown.
+        assert sim.counters.statuses[404] == (methods == "put")
+
+
 # -- the takeover probe (9.1, 10.1, 10.2) -----------------------------------------------
 
 

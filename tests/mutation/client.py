@@ -507,4 +507,18 @@ MUTANTS: list[Mutant] = [
         "            pass\n",
         (f"{TOLERANCE}::test_datapoints_without_a_qualifier",),
     ),
+    Mutant(
+        "session: logout PUTs first and gives up on a 404",
+        IAP + "session.py",
+        'for method in ("POST", "PUT"):',
+        'for method in ("PUT", "POST"):',
+        (f"{TOLERANCE}::test_logout_posts_first_then_puts",),
+    ),
+    Mutant(
+        "session: logout gives up when POST answers 404",
+        IAP + "session.py",
+        "if status not in (404, 405):",
+        "if status != 405:",
+        (f"{TOLERANCE}::test_logout_posts_first_then_puts",),
+    ),
 ]

@@ -277,7 +277,7 @@ class IapSession:
         await self.logout()
 
     async def _logout_cookie(self, cookie: str) -> None:
-        for method in ("PUT", "POST"):
+        for method in ("POST", "PUT"):
             try:
                 status, _ = await self._send(
                     method, self.url(LOGOUT_PATH), cookie, None
@@ -285,8 +285,8 @@ class IapSession:
             except IapError as err:
                 _LOGGER.debug("Logout failed: %s", err)
                 return
-            # The docs say PUT, the vendor's pages POST: try the other on 405.
-            if status != 405:
+            # Every vendor client POSTs, the docs say PUT: PUT when POST is unknown.
+            if status not in (404, 405):
                 return
 
     # -- requests --------------------------------------------------------------------
