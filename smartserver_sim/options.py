@@ -24,6 +24,9 @@ class SimOptions:
     session_timeout_body: Literal["number", "object"] = "number"
     # [GUESS] Whether /iap/auth/sessionTimeout needs a session.
     session_timeout_needs_auth: bool = False
+    # [GUESS] Status of a REST request without a (valid) session: 401 (the Browser reads
+    # it so), 403, or 3xx to /cms/login (a Node-RED flow reads that as logged out).
+    rest_refuse_status: int = 401
     # [GUESS] Logout: the docs say PUT, every vendor client POSTs; "post" or "put" answers
     # the other with 404.
     logout_methods: Literal["both", "post", "put"] = "both"
@@ -43,7 +46,8 @@ class SimOptions:
     # Updates published within this window are batched into one frame (0 = one loop tick).
     flush_window: float = 0.0
     max_batch: int = 100
-    # [GUESS] Status of a refused WS upgrade (no or expired session).
+    # [GUESS] Status of a refused WS upgrade (no or expired session); 3xx redirects to
+    # the web UI's login page (/cms/login).
     ws_refuse_status: int = 401
     # [GUESS] Close code when a session expires or logs out while its WS is open.
     ws_expiry_close_code: int = 1008
@@ -125,7 +129,7 @@ STRICT: dict[str, Any] = {
     "session_timeout_needs_auth": True,
     "require_json_content_type": True,
     "ws_timestamps": False,
-    "ws_refuse_status": 403,
+    "ws_refuse_status": 302,
     "del_alarm_payload": "id",
     "subscribe_pushes_values": True,
     "refuse_second_ws": True,
@@ -141,4 +145,5 @@ STRICT: dict[str, Any] = {
     "override_paths": "vendor",
     "props_qualifier": False,
     "logout_methods": "post",
+    "rest_refuse_status": 403,
 }

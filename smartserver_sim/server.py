@@ -23,6 +23,8 @@ _LOGGER = logging.getLogger(__name__)
 
 _PUBLIC = {"/iap/auth/login", "/iap/auth/logout"}
 COOKIE = "cmsSID"
+# Where a refused session is redirected (ws_refuse_status, rest_refuse_status 3xx).
+LOGIN_PAGE = "/cms/login"
 
 
 def build_app(state: SimState, restart: Restart) -> web.Application:
@@ -48,6 +50,7 @@ def build_app(state: SimState, restart: Restart) -> web.Application:
     add("PUT", "/iap/storage/publishes/{flag}", _publishes)
     add("GET", "/iap/ws", wsroutes.ws_handler)
     add("POST", "/sim/control", control.handle)
+    add("GET", "/cms/{tail:.*}", _login_page)
     return app
 
 
@@ -64,7 +67,7 @@ async def _admit(request: web.Request, state: SimState, path: str) -> None:
             if path == "/iap/ws":
                 state.counters.ws_refused += 1
                 raise ApiError(state.options.ws_refuse_status, "not logged in")
-            raise ApiError(401, "not logged in")
+            raise ApiError(state.options.rest_refuse_status, "not logged in")
         request[SESSION_KEY] = session
 
 
@@ -78,7 +81,11 @@ async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
         await _admit(request, state, path)
         response = await handler(request)
     except ApiError as err:
-        response = error_response(err.status, err.message)
+        if 300 <= err.status < 400:
+            # A refused session sent to the web UI's login page.
+            response = web.Response(status=err.status, headers={"Location": LOGIN_PAGE})
+        else:
+            response = error_response(err.status, err.message)
     except web.HTTPException as exc:
         response = error_response(exc.status, exc.reason)
         if "Allow" in exc.headers:
@@ -178,6 +185,13 @@ async def _types(request: web.Request) -> web.StreamResponse:
     if info is None:
         raise ApiError(404, f"no type {name!r}")
     return json_response([info.definition()])
+
+
+async def _login_page(request: web.Request) -> web.StreamResponse:
+    return web.Response(
+        text="<!doctype html><title>SmartServer IoT</title><form>Log in</form>",
+        content_type="text/html",
+    )
 
 
 async def _publishes(request: web.Request) -> web.StreamResponse:

@@ -13,6 +13,8 @@ import pytest
 
 from custom_components.smartserver_iap.iap import (
     ConnectionLost,
+    DatapointsUpdated,
+    IapProtocolError,
     Resynced,
     SubscriptionTakenOver,
 )
@@ -139,6 +141,45 @@ async def test_logout_posts_first_then_puts(
         assert sim.counters.statuses[204] == 1
         # POST first: a PUT is tried only when the POST is unknown.
         assert sim.counters.statuses[404] == (methods == "put")
+
+
+@pytest.mark.parametrize(
+    ("ws_refuse_status", "rest_refuse_status"),
+    [(302, 401), (401, 302), (403, 403), (302, 403)],
+    ids=["ws-redirect", "rest-redirect", "403-both", "ws-redirect-rest-403"],
+)
+async def test_a_session_lost_as_403_or_redirect_is_a_lost_session(
+    http: aiohttp.ClientSession, ws_refuse_status: int, rest_refuse_status: int
+) -> None:
+    # Whatever the SmartServer answers a dead session with (401, 403, a redirect to
+    # the login page), the client logs in again and resyncs.
+    async with running_sim(
+        ws_refuse_status=ws_refuse_status, rest_refuse_status=rest_refuse_status
+    ) as sim:
+        client = make_client(sim, http)
+        qualifiers = outputs(sim)
+        await client.subscribe(qualifiers)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await sim.expire_sessions()
+            await rec.wait_for(Resynced, count=2)
+            await sim.set_value(qualifiers[0], 6)
+            await rec.wait_for(
+                DatapointsUpdated,
+                lambda e: any(u.value == 6 for u in e.updates),
+            )
+        assert sim.counters.logins == 2
+        await sim.expire_sessions()
+        assert len(await client.list_devices()) == len(sim.scenario.devices)
+        assert sim.counters.logins == 3
+        # A 403 with a valid session still means "not allowed".
+        output = next(
+            dp for dp in sim.scenario.datapoints.values() if dp.direction == "out"
+        )
+        with pytest.raises(IapProtocolError, match="403"):
+            await client.write_value(output.qualifier, 1)
+        assert sim.counters.logins == 3
+        await client.close()
 
 
 # -- the takeover probe (9.1, 10.1, 10.2) -----------------------------------------------

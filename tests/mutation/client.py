@@ -521,4 +521,18 @@ MUTANTS: list[Mutant] = [
         "if status != 405:",
         (f"{TOLERANCE}::test_logout_posts_first_then_puts",),
     ),
+    Mutant(
+        "session: a REST 403 is always 'not allowed'",
+        IAP + "session.py",
+        "if status == 403 and not await self.cookie_accepted(cookie):",
+        "if False:",
+        (f"{TOLERANCE}::test_a_session_lost_as_403_or_redirect_is_a_lost_session",),
+    ),
+    Mutant(
+        "session: a 403 on the session check accepts the session",
+        IAP + "session.py",
+        "return raw is not None and status != 403",
+        "return raw is not None",
+        (f"{TOLERANCE}::test_a_session_lost_as_403_or_redirect_is_a_lost_session",),
+    ),
 ]

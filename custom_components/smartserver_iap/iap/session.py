@@ -244,11 +244,12 @@ class IapSession:
     async def cookie_accepted(self, cookie: str) -> bool:
         """Return False if the SmartServer says the session of ``cookie`` is gone.
 
-        Asks ``GET /iap/users/current``, which needs a session: a 401 or a redirect to
-        a login page is a refusal, any other answer an acceptance.
+        Asks ``GET /iap/users/current``, which needs a session: a 401, a 403 (every
+        user may read itself) or a redirect to a login page is a refusal, any other
+        answer an acceptance.
         """
-        _, raw = await self._send("GET", self.url(CHECK_PATH), cookie, None)
-        return raw is not None
+        status, raw = await self._send("GET", self.url(CHECK_PATH), cookie, None)
+        return raw is not None and status != 403
 
     async def relogin(self, generation: int) -> None:
         """Log in again unless someone already did since ``generation`` was current."""
@@ -357,9 +358,9 @@ class IapSession:
         """Send one REST request with the session cookie and return the decoded JSON.
 
         A refused session (401, or a redirect to a login page) triggers one fresh
-        login and one retry; a second refusal raises IapAuthenticationError. (403
-        means "not allowed", e.g. writing an output, and is a protocol error, not a
-        session problem.)
+        login and one retry; a second refusal raises IapAuthenticationError. A 403
+        means "not allowed" (writing an output, say), a protocol error, unless the
+        session check refuses the session too: then it is a refused session.
         """
         url = self.url(path, query)
         body = None if json_body is NO_BODY else orjson.dumps(json_body)
@@ -368,6 +369,9 @@ class IapSession:
             cookie = await self.ensure()
             generation = self.generation
             status, raw = await self._send(method, url, cookie, body)
+            if status == 403 and not await self.cookie_accepted(cookie):
+                # Not "not allowed": the session is gone (some answer 403 for that).
+                raw = None
             if raw is None:
                 if attempt == 0:
                     _LOGGER.debug(
