@@ -14,7 +14,7 @@ from .scenario import add_device as scenario_add_device
 
 if TYPE_CHECKING:
     from .auth import Session
-    from .model import Datapoint
+    from .model import Alarm, Datapoint
     from .state import SimState
 
 
@@ -76,8 +76,15 @@ def raise_alarm(
         category=category,
         timestamp=state.clock.time(),
     )
-    state.hub.broadcast("CRT:ALARM", alarm_object(state, alarm))
+    state.hub.broadcast("CRT:ALARM", _alarm_payload(state, alarm))
     return alarm.id
+
+
+def _alarm_payload(state: SimState, alarm: Alarm) -> Any:
+    """Return what CRT:ALARM / DEL:ALARM carry: the list item, or just its id."""
+    if state.options.alarm_payload == "object":
+        return alarm_object(state, alarm)
+    return {"id": alarm.id}
 
 
 def clear_alarm(state: SimState, alarm_id: int) -> None:
@@ -96,12 +103,7 @@ def clear_alarms(state: SimState, ids: list[int]) -> int:
             continue
         alarm.state = "Cleared"
         cleared += 1
-        payload: Any = (
-            alarm_object(state, alarm)
-            if state.options.del_alarm_payload == "object"
-            else {"id": alarm.id}
-        )
-        state.hub.broadcast("DEL:ALARM", payload)
+        state.hub.broadcast("DEL:ALARM", _alarm_payload(state, alarm))
     return cleared
 
 

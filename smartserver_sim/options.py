@@ -51,8 +51,9 @@ class SimOptions:
     ws_refuse_status: int = 401
     # [GUESS] Close code when a session expires or logs out while its WS is open.
     ws_expiry_close_code: int = 1008
-    # [GUESS] DEL:ALARM payload: the whole alarm object or just {"id": n}.
-    del_alarm_payload: Literal["object", "id"] = "object"
+    # [GUESS] CRT:ALARM and DEL:ALARM payload: the whole alarm object or just {"id": n}
+    # (the vendor's Browser ignores it and reads /iap/alarms again).
+    alarm_payload: Literal["object", "id"] = "object"
     # [GUESS] Whether a subscribe request pushes the current values at once.
     subscribe_pushes_values: bool = False
     # [GUESS] Whether a second general WS of the same user is refused (409) or shares.
@@ -130,7 +131,7 @@ STRICT: dict[str, Any] = {
     "require_json_content_type": True,
     "ws_timestamps": False,
     "ws_refuse_status": 302,
-    "del_alarm_payload": "id",
+    "alarm_payload": "id",
     "subscribe_pushes_values": True,
     "refuse_second_ws": True,
     "empty_wildcard_status": 404,

@@ -44,6 +44,7 @@ def fast_live(**overrides: Any) -> LiveOptions:
         "probe_interval": None,
         "probe_timeout": 0.3,
         "connect_timeout": 2.0,
+        "alarm_debounce": 0.05,
         **overrides,
     }
     return LiveOptions(**values)

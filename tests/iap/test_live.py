@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from custom_components.smartserver_iap.iap import (
-    AlarmCleared,
-    AlarmRaised,
+    AlarmsChanged,
     ConnectionLost,
     DatapointsUpdated,
     DeviceDeleted,
@@ -75,11 +74,15 @@ async def test_resync_and_every_event(client: IapClient, sim: SmartServerSim) ->
         assert changed.previous == before
         assert site.devices[device.id].status == changed.status
         alarm_id = await sim.raise_alarm(device.id, details="too hot")
-        raised = await rec.wait_for(AlarmRaised)
-        assert raised.alarm.id == alarm_id
+        raised = await rec.wait_for(AlarmsChanged)
+        assert raised.action == "CRT:ALARM"
+        # The active alarms as listed: the scenario's own and the new one.
+        assert [(a.id, a.details) for a in raised.alarms][-1] == (alarm_id, "too hot")
+        assert client.site.alarms == raised.alarms
         await sim.clear_alarm(alarm_id)
-        cleared = await rec.wait_for(AlarmCleared)
-        assert cleared.alarm_id == alarm_id
+        cleared = await rec.wait_for(AlarmsChanged, count=2)
+        assert cleared.action == "DEL:ALARM"
+        assert cleared.alarms == raised.alarms[:-1]
         down_dp = next(dp.qualifier for dp in device.datapoints)
         await client.read_values([down_dp])
         note = await rec.wait_for(NotificationReceived)

@@ -5,6 +5,7 @@ Every test pins the switch it is about, so it means the same under either profil
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 import time
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from custom_components.smartserver_iap.iap import (
+    AlarmsChanged,
     ConnectionLost,
     DatapointsUpdated,
     IapProtocolError,
@@ -19,7 +21,15 @@ from custom_components.smartserver_iap.iap import (
     SubscriptionTakenOver,
 )
 
-from .conftest import Reads, live, make_client, outputs, probing_client, running_sim
+from .conftest import (
+    Reads,
+    fast_live,
+    live,
+    make_client,
+    outputs,
+    probing_client,
+    running_sim,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -179,6 +189,37 @@ async def test_a_session_lost_as_403_or_redirect_is_a_lost_session(
         with pytest.raises(IapProtocolError, match="403"):
             await client.write_value(output.qualifier, 1)
         assert sim.counters.logins == 3
+        await client.close()
+
+
+async def test_alarm_frames_are_read_as_alarms_changed(
+    http: aiohttp.ClientSession,
+) -> None:
+    # The frames carry just an id: the alarms are read again, once for a burst.
+    async with running_sim(alarm_payload="id") as sim:
+        client = make_client(sim, http, live=fast_live(alarm_debounce=0.2))
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            before = sim.counters.requests["/iap/alarms"]
+            ids = [await sim.raise_alarm("2", details=f"hot {n}") for n in range(3)]
+            changed = await rec.wait_for(AlarmsChanged)
+            assert changed.action == "CRT:ALARM"
+            assert [(a.id, a.details) for a in changed.alarms][-3:] == [
+                (alarm_id, f"hot {n}") for n, alarm_id in enumerate(ids)
+            ]
+            assert sim.counters.requests["/iap/alarms"] == before + 1
+            # A failed read is dropped; the next change reads again.
+            sim.inject_http_errors(503, 1, "/iap/alarms")
+            await sim.clear_alarm(ids[0])
+            async with asyncio.timeout(5):
+                while sim.counters.injected_errors == 0:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+            await sim.clear_alarm(ids[1])
+            cleared = await rec.wait_for(AlarmsChanged, count=2)
+            assert cleared.action == "DEL:ALARM"
+            assert [a.id for a in cleared.alarms][-1:] == ids[2:]
+            assert client.site.alarms == cleared.alarms
+            assert not rec.of(ConnectionLost)
         await client.close()
 
 

@@ -29,7 +29,7 @@ from custom_components.smartserver_iap.iap.errors import (
     IapProtocolError,
 )
 from custom_components.smartserver_iap.iap.events import (
-    AlarmCleared,
+    AlarmsChanged,
     ConnectionLost,
     DeviceDeleted,
     Resynced,
@@ -503,7 +503,7 @@ async def test_other_events(
     assert "taken back: yes" in warnings[0]
     assert "taken back: no" in warnings[1]
     assert PASSWORD not in " ".join(warnings)
-    coordinator.handle_event(AlarmCleared(alarm_id=1, alarm=None))
+    coordinator.handle_event(AlarmsChanged("DEL:ALARM", []))
     assert messages(caplog, "Unhandled live event")
     # Deleting a device the site does not know removes nothing.
     coordinator.handle_event(DeviceDeleted("no such device"))

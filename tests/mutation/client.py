@@ -535,4 +535,32 @@ MUTANTS: list[Mutant] = [
         "return raw is not None",
         (f"{TOLERANCE}::test_a_session_lost_as_403_or_redirect_is_a_lost_session",),
     ),
+    Mutant(
+        "frames: alarm frames are unknown actions",
+        IAP + "frames.py",
+        "    if action in ALARM_ACTIONS:",
+        "    if False:",
+        (f"{PURE}::test_frame_other_actions",),
+    ),
+    Mutant(
+        "alarms: every alarm frame reads the alarms at once",
+        IAP + "alarm_watch.py",
+        "await asyncio.sleep(self.debounce)",
+        "await asyncio.sleep(0)",
+        (f"{TOLERANCE}::test_alarm_frames_are_read_as_alarms_changed",),
+    ),
+    Mutant(
+        "alarms: a failed alarm read ends the link",
+        IAP + "alarm_watch.py",
+        "self._action, err\n                )\n                continue",
+        "self._action, err\n                )\n                raise",
+        (f"{TOLERANCE}::test_alarm_frames_are_read_as_alarms_changed",),
+    ),
+    Mutant(
+        "alarms: the site does not keep the alarms read",
+        IAP + "alarm_watch.py",
+        "            self._site.alarms = alarms\n",
+        "",
+        (f"{TOLERANCE}::test_alarm_frames_are_read_as_alarms_changed",),
+    ),
 ]

@@ -18,8 +18,7 @@ from .errors import (
     IapRateLimitedError,
 )
 from .events import (
-    AlarmCleared,
-    AlarmRaised,
+    AlarmsChanged,
     ConnectionLost,
     DatapointsUpdated,
     DeviceDeleted,
@@ -60,8 +59,7 @@ from .tls import TlsTrust, fetch_fingerprint, normalize_fingerprint
 
 __all__ = [
     "Alarm",
-    "AlarmCleared",
-    "AlarmRaised",
+    "AlarmsChanged",
     "Backoff",
     "ClientStats",
     "ConnectionLost",

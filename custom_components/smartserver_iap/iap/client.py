@@ -100,6 +100,7 @@ class IapClient:
             live or LiveOptions(),
             read_values=self._listener_reads,
             resubscribe=self._listener_resubscribes,
+            list_alarms=self.list_alarms,
         )
 
     # -- session -----------------------------------------------------------------------
@@ -313,8 +314,14 @@ class IapClient:
         )
 
     async def list_alarms(self, active_only: bool = True) -> list[Alarm]:
-        """Return the alarms, oldest first (only active ones by default)."""
-        return await self.rest.list_alarms(active_only)
+        """Return the alarms, oldest first (only active ones by default).
+
+        The active ones are kept in the site (``site.alarms``).
+        """
+        alarms = await self.rest.list_alarms(active_only)
+        if active_only:
+            self.site.alarms = alarms
+        return alarms
 
     async def clear_alarms(self, ids: Iterable[int]) -> None:
         """Clear (acknowledge) alarms by id."""

@@ -38,18 +38,17 @@ class DeviceDeleted:
 
 
 @dataclass(slots=True, frozen=True)
-class AlarmRaised:
-    """``CRT:ALARM``."""
+class AlarmsChanged:
+    """``CRT:ALARM`` or ``DEL:ALARM``: the alarms changed.
 
-    alarm: Alarm
+    The payload's shape is undocumented (the vendor's Browser ignores it), so the
+    listener reads ``GET /iap/alarms`` again (debounced) and hands on the active
+    alarms, also kept in ``Site.alarms``. ``parse_frame`` returns the frame's event,
+    with ``alarms`` None: not read yet.
+    """
 
-
-@dataclass(slots=True, frozen=True)
-class AlarmCleared:
-    """``DEL:ALARM``; ``alarm`` is present when the frame carried the whole object."""
-
-    alarm_id: int
-    alarm: Alarm | None
+    action: str
+    alarms: list[Alarm] | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -105,8 +104,7 @@ type LiveEvent = (
     DatapointsUpdated
     | DeviceStatusChanged
     | DeviceDeleted
-    | AlarmRaised
-    | AlarmCleared
+    | AlarmsChanged
     | NotificationReceived
     | ServerTime
     | ConnectionLost

@@ -15,8 +15,7 @@ import orjson
 
 from .errors import IapError, IapProtocolError
 from .events import (
-    AlarmCleared,
-    AlarmRaised,
+    AlarmsChanged,
     DatapointsUpdated,
     DeviceDeleted,
     DeviceStatusChanged,
@@ -24,8 +23,8 @@ from .events import (
     NotificationReceived,
     ServerTime,
 )
-from .models import Alarm, DatapointUpdate
-from .parsing import parse_alarm, parse_device_status
+from .models import DatapointUpdate
+from .parsing import parse_device_status
 from .timestamps import parse_timestamp_or_none
 
 if TYPE_CHECKING:
@@ -38,6 +37,7 @@ _JSONDecodeError = orjson.JSONDecodeError
 _fromisoformat = datetime.fromisoformat
 
 ACTION_DATAPOINT = "UPD:DATAPOINT"
+ALARM_ACTIONS = frozenset({"CRT:ALARM", "DEL:ALARM"})
 
 # Actions the SmartServer sends that the client does not turn into events (load figures,
 # licensing, service pin, test results): skipped without counting them as unknown.
@@ -140,20 +140,9 @@ def _decode_other(action: str, payload: object) -> LiveEvent | None:
         )
     if action == "DEL:DEVICE":
         return DeviceDeleted(_id_of(payload, "id", "deviceId"))
-    if action == "CRT:ALARM":
-        return AlarmRaised(parse_alarm(payload))
-    if action == "DEL:ALARM":
-        alarm: Alarm | None = None
-        if isinstance(payload, dict) and len(payload) > 1:
-            try:
-                alarm = parse_alarm(payload)
-            except IapProtocolError:
-                alarm = None
-        alarm_id = _id_of(payload, "id", "alarmId")
-        try:
-            return AlarmCleared(int(alarm_id), alarm)
-        except ValueError:
-            raise IapProtocolError(f"alarm id is not a number: {alarm_id!r}") from None
+    if action in ALARM_ACTIONS:
+        # Whatever the payload: the listener reads the alarms again.
+        return AlarmsChanged(action)
     if action == "CRT:NOTIFICATION":
         body = _payload_dict(payload, action)
         message = body.get("message")

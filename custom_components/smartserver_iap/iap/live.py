@@ -11,11 +11,13 @@ that replaced the subscribe list.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 import logging
 from typing import TYPE_CHECKING, NoReturn
 
 import aiohttp
 
+from .alarm_watch import AlarmWatch
 from .errors import (
     IapAuthenticationError,
     IapConnectionError,
@@ -23,6 +25,7 @@ from .errors import (
     IapLockedOutError,
 )
 from .events import (
+    AlarmsChanged,
     ConnectionLost,
     DatapointsUpdated,
     DeviceDeleted,
@@ -40,6 +43,7 @@ from .websocket import WebSocket, close_websocket, open_websocket
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
 
+    from .alarm_watch import ListAlarms
     from .models import DatapointUpdate
     from .session import IapSession
     from .site import Site
@@ -81,6 +85,7 @@ class LiveListener:
         *,
         read_values: ReadValues,
         resubscribe: Callable[[], Awaitable[None]],
+        list_alarms: ListAlarms,
     ) -> None:
         self._session = session
         self._site = site
@@ -96,6 +101,7 @@ class LiveListener:
             options.probe_timeout,
             options.probe_max_age,
         )
+        self.alarms = AlarmWatch(site, list_alarms, options.alarm_debounce)
         self.connected = False
         self._running = False
         self._stop = asyncio.Event()
@@ -271,15 +277,15 @@ class LiveListener:
         """Dispatch frames until the link breaks (raise) or the session is renewed."""
         reader = asyncio.create_task(self._read(ws, handler))
         watchdog = asyncio.create_task(self._watch(handler, generation))
+        alarms = asyncio.create_task(self.alarms.run(partial(self._emit, handler)))
+        tasks = (reader, watchdog, alarms)
         try:
-            done, _ = await asyncio.wait(
-                (reader, watchdog), return_when=asyncio.FIRST_COMPLETED
-            )
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            reader.cancel()
-            watchdog.cancel()
-            await asyncio.gather(reader, watchdog, return_exceptions=True)
-        (watchdog if watchdog in done else reader).result()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        (watchdog if watchdog in done else next(iter(done))).result()
 
     async def _read(
         self, ws: WebSocket, handler: Callable[[LiveEvent], None]
@@ -317,8 +323,12 @@ class LiveListener:
             # PING and PONG are answered by aiohttp itself.
 
     def _apply(self, event: LiveEvent) -> LiveEvent | None:
-        """Apply a device event to the site; return what to hand on (None: nothing)."""
+        """Apply an event to the site; return what to hand on (None: nothing)."""
         site = self._site
+        if type(event) is AlarmsChanged:
+            # Handed on once the alarms were read again.
+            self.alarms.changed(event)
+            return None
         if type(event) is DeviceStatusChanged:
             previous = site.set_status(event.device_id, event.status)
             return DeviceStatusChanged(event.device_id, event.status, previous)

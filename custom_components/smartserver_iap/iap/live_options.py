@@ -35,6 +35,9 @@ class LiveOptions:
     resync_max_age: float | None = 30.0
     # The back-off resets (and an outage ends) only once a link stayed up this long.
     stable_after: float = 30.0
+    # After an alarm frame, the alarms are read again this much later (one read for a
+    # burst of frames).
+    alarm_debounce: float = 1.0
     rand: Callable[[], float] = field(default=random.random, repr=False)
 
     def backoff(self) -> Backoff:

@@ -17,7 +17,14 @@ from .qualifier import parse_qualifier
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from .models import Datapoint, DatapointUpdate, Device, DeviceStatus, JsonValue
+    from .models import (
+        Alarm,
+        Datapoint,
+        DatapointUpdate,
+        Device,
+        DeviceStatus,
+        JsonValue,
+    )
 
 type _Address = tuple[str, str, str]
 
@@ -48,6 +55,7 @@ class Site:
         "_device_of",
         "_orphans",
         "_subscribed",
+        "alarms",
         "datapoints",
         "devices",
         "smartserver",
@@ -64,6 +72,8 @@ class Site:
         self.values: dict[str, DatapointUpdate] = {}
         # Datapoints the SmartServer could not read when last asked (HTTP 400, 404...).
         self.unreadable: set[str] = set()
+        # The active alarms, as last read (after each alarm frame on the live link).
+        self.alarms: list[Alarm] = []
         self._subscribed: dict[str, None] = {}
         self._address: dict[_Address, str] = {}
         self._device_of: dict[str, str] = {}
