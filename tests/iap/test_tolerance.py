@@ -201,7 +201,10 @@ async def test_alarm_frames_are_read_as_alarms_changed(
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
             before = sim.counters.requests["/iap/alarms"]
-            ids = [await sim.raise_alarm("2", details=f"hot {n}") for n in range(3)]
+            ids = []
+            for n in range(3):
+                ids.append(await sim.raise_alarm("2", details=f"hot {n}"))
+                await asyncio.sleep(0.02)
             changed = await rec.wait_for(AlarmsChanged)
             assert changed.action == "CRT:ALARM"
             assert [(a.id, a.details) for a in changed.alarms][-3:] == [

@@ -557,9 +557,9 @@ MUTANTS: list[Mutant] = [
         (f"{TOLERANCE}::test_alarm_frames_are_read_as_alarms_changed",),
     ),
     Mutant(
-        "alarms: the site does not keep the alarms read",
-        IAP + "alarm_watch.py",
-        "            self._site.alarms = alarms\n",
+        "client: the site does not keep the active alarms",
+        IAP + "client.py",
+        "        if active_only:\n            self.site.alarms = alarms\n",
         "",
         (f"{TOLERANCE}::test_alarm_frames_are_read_as_alarms_changed",),
     ),

@@ -19,11 +19,10 @@ if TYPE_CHECKING:
 
     from .events import LiveEvent
     from .models import Alarm
-    from .site import Site
 
 _LOGGER = logging.getLogger(__name__)
 
-# Lists the active alarms (``GET /iap/alarms?activeOnly=true``).
+# Lists the active alarms (``GET /iap/alarms?activeOnly=true``), kept in the site.
 type ListAlarms = Callable[[], Awaitable[list[Alarm]]]
 
 
@@ -31,16 +30,14 @@ class AlarmWatch:
     """Reads the alarms again, debounced, whenever a frame says they changed.
 
     Args:
-        site: keeps the active alarms (``Site.alarms``).
-        list_alarms: reads the active alarms.
+        list_alarms: reads the active alarms (and keeps them in the site).
         debounce: seconds to wait after a change before reading, so that a burst of
             frames costs one read.
     """
 
-    __slots__ = ("_action", "_due", "_list", "_site", "debounce")
+    __slots__ = ("_action", "_due", "_list", "debounce")
 
-    def __init__(self, site: Site, list_alarms: ListAlarms, debounce: float) -> None:
-        self._site = site
+    def __init__(self, list_alarms: ListAlarms, debounce: float) -> None:
         self._list = list_alarms
         self.debounce = debounce
         self._due = asyncio.Event()
@@ -70,5 +67,4 @@ class AlarmWatch:
                     "Reading the alarms after %s failed: %s", self._action, err
                 )
                 continue
-            self._site.alarms = alarms
             emit(AlarmsChanged(self._action, alarms))

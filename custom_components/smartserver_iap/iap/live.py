@@ -101,7 +101,7 @@ class LiveListener:
             options.probe_timeout,
             options.probe_max_age,
         )
-        self.alarms = AlarmWatch(site, list_alarms, options.alarm_debounce)
+        self.alarms = AlarmWatch(list_alarms, options.alarm_debounce)
         self.connected = False
         self._running = False
         self._stop = asyncio.Event()
