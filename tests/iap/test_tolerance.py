@@ -197,7 +197,7 @@ async def test_alarm_frames_are_read_as_alarms_changed(
 ) -> None:
     # The frames carry just an id: the alarms are read again, once for a burst.
     async with running_sim(alarm_payload="id") as sim:
-        client = make_client(sim, http, live=fast_live(alarm_debounce=0.2))
+        client = make_client(sim, http, live=fast_live(alarm_debounce=0.5))
         async with live(client) as (rec, _):
             await rec.wait_for(Resynced)
             before = sim.counters.requests["/iap/alarms"]
