@@ -78,6 +78,9 @@ class SimOptions:
     # [GUESS] Whether property items (``.../{dp}/*``) carry ``dpQualifier``; the
     # documented item has none (deviceId, blockName, blockIndex, datapointName).
     props_qualifier: bool = True
+    # [GUESS] The time of a value read: "timestamp" (...Z), or "utc" and "local" as in
+    # data-log entries and logging configuration items.
+    value_time_fields: Literal["timestamp", "utc"] = "timestamp"
     # Priority level of the default (plain write) value: 17, "Normal", as documented.
     default_priority_level: int = 17
     # [GUESS] Value path with no match: 404 for a literal path, [] for a wildcard path.
@@ -106,6 +109,12 @@ class SimOptions:
     log_close_after_end: bool = True
 
     # --- misc -------------------------------------------------------------------------------
+    # [GUESS] Case of device state and health words: "provisioned"/"normal" (the device
+    # list examples) or "PROVISIONED"/"DOWN" (the sts values, *+health==DOWN).
+    status_case: Literal["lower", "upper"] = "lower"
+    # [GUESS] Refuse (403) a WebSocket upgrade without an Origin header, as a browser
+    # origin check would.
+    require_origin: bool = False
     # [GUESS] A page asked for with pg/sz: the {snapshot, resources, remainingPages}
     # envelope (the vendor's simple driver), or a bare array (the Browser's noxs listing).
     page_shape: Literal["envelope", "bare"] = "envelope"
@@ -147,4 +156,7 @@ STRICT: dict[str, Any] = {
     "props_qualifier": False,
     "logout_methods": "post",
     "rest_refuse_status": 403,
+    "value_time_fields": "utc",
+    "status_case": "upper",
+    "require_origin": True,
 }

@@ -58,6 +58,8 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     )
     if not ws.can_prepare(request).ok:
         raise ApiError(400, "WebSocket upgrade expected")
+    if state.options.require_origin and "Origin" not in request.headers:
+        raise ApiError(403, "cross-origin WebSocket refused")
     raw_query = request.rel_url.raw_query_string
     if raw_query:
         return await _data_log(request, state, ws, raw_query)

@@ -16,6 +16,7 @@ from custom_components.smartserver_iap.iap import (
     AlarmsChanged,
     ConnectionLost,
     DatapointsUpdated,
+    DeviceStatusChanged,
     IapProtocolError,
     Resynced,
     SubscriptionTakenOver,
@@ -223,6 +224,57 @@ async def test_alarm_frames_are_read_as_alarms_changed(
             assert [a.id for a in cleared.alarms][-1:] == ids[2:]
             assert client.site.alarms == cleared.alarms
             assert not rec.of(ConnectionLost)
+        await client.close()
+
+
+# -- smaller ones (9.9) ----------------------------------------------------------------
+
+
+async def test_status_words_in_capitals(http: aiohttp.ClientSession) -> None:
+    async with running_sim(status_case="upper") as sim:
+        client = make_client(sim, http)
+        site = await client.discover()
+        states = {
+            d.name: (d.status.state, d.status.health) for d in site.devices.values()
+        }
+        assert states["Roof Weather Station"] == ("PROVISIONED", "DOWN")
+        healthy = {d.name for d in site.devices.values() if site.is_healthy(d.id)}
+        assert "Roof Weather Station" not in healthy
+        assert "Spare Lighting Node" not in healthy
+        assert "Energy Meter" in healthy
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+            await sim.set_device_status("6", health="down")
+            changed = await rec.wait_for(DeviceStatusChanged)
+            assert changed.status.health == "DOWN"
+            assert not site.is_healthy("6")
+        await client.close()
+
+
+async def test_websockets_send_an_origin(http: aiohttp.ClientSession) -> None:
+    # A SmartServer that checks the origin of WebSockets, as browsers' servers do.
+    async with running_sim(require_origin=True) as sim:
+        client = make_client(sim, http)
+        async with live(client) as (rec, _):
+            await rec.wait_for(Resynced)
+        end = datetime.now(UTC)
+        logged = client.iter_log("2", start=end - timedelta(hours=1), end=end)
+        assert [e async for e in logged] != []
+        assert sim.counters.statuses[403] == 0
+        await client.close()
+
+
+async def test_value_times_from_utc_and_local(http: aiohttp.ClientSession) -> None:
+    # Value reads that carry utc/local (as data-log entries do) and no timestamp.
+    async with running_sim(value_time_fields="utc") as sim:
+        client = make_client(sim, http)
+        qualifiers = outputs(sim, 3)
+        values = await client.read_values(qualifiers)
+        for value in values:
+            assert value.timestamp is not None
+            held = sim.scenario.datapoints[value.qualifier].timestamp
+            # Written with milliseconds.
+            assert abs(value.timestamp.timestamp() - held) < 0.002
         await client.close()
 
 

@@ -563,4 +563,18 @@ MUTANTS: list[Mutant] = [
         "",
         (f"{TOLERANCE}::test_alarm_frames_are_read_as_alarms_changed",),
     ),
+    Mutant(
+        "parsing: a value read's time is its timestamp alone",
+        IAP + "parsing.py",
+        'for key in ("timestamp", "utc", "local"):',
+        'for key in ("timestamp",):',
+        (f"{TOLERANCE}::test_value_times_from_utc_and_local",),
+    ),
+    Mutant(
+        "models: health compared with its case",
+        IAP + "models.py",
+        'return self.is_provisioned and (self.health or "").lower() != "down"',
+        'return self.is_provisioned and (self.health or "") != "down"',
+        (f"{TOLERANCE}::test_status_words_in_capitals",),
+    ),
 ]

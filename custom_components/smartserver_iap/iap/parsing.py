@@ -20,6 +20,7 @@ from .timestamps import parse_timestamp, parse_timestamp_or_none
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from datetime import datetime
 
 # Returns the device a datapoint item belongs to, when it can tell.
 type FindDevice = Callable[[dict[str, Any]], Device | None]
@@ -226,12 +227,16 @@ def parse_value_item(raw: object) -> DatapointUpdate:
     if qualifier is None:
         raise IapProtocolError("value item without a qualifier")
     value: JsonValue = item.get("value")
-    return DatapointUpdate(
-        qualifier,
-        value,
-        parse_timestamp_or_none(item.get("timestamp")),
-        item.get("presetValue"),
-    )
+    return DatapointUpdate(qualifier, value, _time_of(item), item.get("presetValue"))
+
+
+def _time_of(item: dict[str, Any]) -> datetime | None:
+    """Return an item's instant: its ``timestamp``, else ``utc``, else ``local``."""
+    for key in ("timestamp", "utc", "local"):
+        stamp = parse_timestamp_or_none(item.get(key))
+        if stamp is not None:
+            return stamp
+    return None
 
 
 def parse_alarm(raw: object) -> Alarm:
