@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import alarms, control, devices, wsroutes
+from . import alarms, control, devices, webpage, wsroutes
 from .auth import BadCredentialsError, LockedOutError
 from .changes import end_sessions
 from .errors import ApiError
@@ -41,6 +41,9 @@ def build_app(state: SimState, restart: Restart) -> web.Application:
     add("GET", "/iap/version", _version)
     add("PUT", "/iap/dp/updates/subscribe", _subscribe)
     add("GET", "/iap/dp/types", _types)
+    # Before /iap/devs/{tail}: /iap/devs/lonmode is one of them.
+    for path, handler in webpage.ROUTES.items():
+        add("GET", path, handler)
     add("*", "/iap/devs", devices.devs_root)
     add("*", "/iap/devs/{tail:.*}", devices.devs_tail)
     add("*", "/iap/dp/{tail:.*}", devices.devs_tail)
