@@ -381,8 +381,8 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "rest: a remainingPages that is a string ends the listing",
         IAP + "rest.py",
-        "try:\n            return int(value)",
-        "try:\n            return 0",
+        'int_or_none(body.get("remainingPages"))',
+        'body.get("remainingPages") if isinstance(body.get("remainingPages"), int) else 0',
         (f"{EDGES}::test_remaining_pages_that_are_no_int",),
     ),
     Mutant(

@@ -60,6 +60,14 @@ def _int(value: object, what: str) -> int:
     raise IapProtocolError(f"{what} is not a number: {value!r}")
 
 
+def int_or_none(value: object) -> int | None:
+    """Return an int given as an int, an integral float or a numeric string; else None."""
+    try:
+        return _int(value, "number")
+    except IapProtocolError:
+        return None
+
+
 def qualifier_of(raw: dict[str, Any]) -> str | None:
     """Return the qualifier of an item: WS uses ``datapointQualifier``, REST ``dpQualifier``."""
     qualifier = raw.get("dpQualifier")

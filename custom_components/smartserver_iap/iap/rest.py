@@ -14,6 +14,7 @@ from .errors import IapNotFoundError, IapProtocolError
 from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue
 from .parsing import (
     device_finder,
+    int_or_none,
     parse_alarm,
     parse_datapoint,
     parse_device,
@@ -327,23 +328,11 @@ def _page_of(body: Any, path: str) -> tuple[list[Any], Any, int | None]:
         return body, None, None
     if not isinstance(body, dict) or not isinstance(body.get("resources"), list):
         raise IapProtocolError(f"GET {path}: not a paged listing")
-    return body["resources"], body.get("snapshot"), _count(body.get("remainingPages"))
-
-
-def _count(value: Any) -> int | None:
-    """Return a page count given as a number or a numeric string; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return None
-    return None
+    return (
+        body["resources"],
+        body.get("snapshot"),
+        int_or_none(body.get("remainingPages")),
+    )
 
 
 def _priority(priority: int) -> int:
