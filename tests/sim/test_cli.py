@@ -90,3 +90,12 @@ def test_strict_takes_the_other_reading_of_every_switch() -> None:
         assert getattr(default, name) != value, name
         assert getattr(strict, name) == value, name
     assert not strict.auto_updates
+    # docs/protocol.md lists every switch of the strict profile, and only those.
+    from pathlib import Path
+
+    text = Path(__file__).parents[2].joinpath("docs", "protocol.md").read_text()
+    table = text.split("## Strict", 1)[1].split("\n## ", 1)[0]
+    listed = {
+        line.split("`")[1] for line in table.splitlines() if line.startswith("| `")
+    }
+    assert listed == set(STRICT)
