@@ -43,10 +43,12 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
     async_test_home_assistant,
 )
 
-from custom_components.smartserver_iap import connection  # noqa: E402
-from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN  # noqa: E402
+from custom_components.smartserver_iap.const import (  # noqa: E402
+    CONF_FINGERPRINT,
+    CONF_TAKEOVER_CHECK,
+    DOMAIN,
+)
 from custom_components.smartserver_iap.iap.frames import FrameDecoder  # noqa: E402
-from custom_components.smartserver_iap.iap.live import LiveOptions  # noqa: E402
 from custom_components.smartserver_iap.iap.models import DatapointUpdate  # noqa: E402
 from smartserver_sim.scenario import large_spec  # noqa: E402
 
@@ -296,9 +298,6 @@ def prepare_home_assistant(hass: HomeAssistant) -> None:
     # does; the recorder (a manifest dependency, unused on this path) is marked loaded.
     hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
     hass.config.components.add("recorder")
-    # The minutely subscription probe would take the emptied subscription back in the
-    # middle of the entity-floor rounds; it costs one request a minute otherwise.
-    connection.LIVE_OPTIONS = LiveOptions(probe_interval=None)
     # Plain DNS instead of the zeroconf-backed resolver (no network integration here),
     # as the test harness's mock_zeroconf_resolver fixture does.
     resolver = PlainResolver()
@@ -320,6 +319,9 @@ def sim_entry(hass: HomeAssistant, sim: SimProcess) -> MockConfigEntry:
             "password": "apollo",
             CONF_FINGERPRINT: sim.fingerprint,
         },
+        # The subscription check would take the emptied subscription back in the
+        # middle of the entity-floor rounds.
+        options={CONF_TAKEOVER_CHECK: False},
     )
     entry.add_to_hass(hass)
     return entry

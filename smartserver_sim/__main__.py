@@ -55,6 +55,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="any SimOptions field (repeatable), e.g. ws_timestamps=false, "
         "ntf_time_interval=none, ws_refuse_status=403",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="take the other reading of every [GUESS] switch (SimOptions.strict); "
+        "--option still overrides any of them",
+    )
     return parser.parse_args(argv)
 
 
@@ -105,7 +111,8 @@ def sim_options(args: argparse.Namespace) -> SimOptions:
                 f"--option needs NAME=VALUE with a SimOptions field, got {item!r}"
             )
         values[name] = _coerce(name, text, hints[name])
-    return SimOptions(**values)
+    make = SimOptions.strict if args.strict else SimOptions
+    return make(**values)
 
 
 async def run(args: argparse.Namespace) -> None:

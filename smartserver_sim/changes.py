@@ -107,6 +107,7 @@ def _target_type(
 
 
 def _alarm_payload(state: SimState, alarm: Alarm, frame: str) -> Any:
+    """Return what CRT:ALARM / DEL:ALARM carry: the list item, or just its id."""
     shape = (
         state.options.crt_alarm_payload
         if frame == "crt"

@@ -25,6 +25,8 @@ class Counters:
     log_entries_sent: int = 0
     subscribes: int = 0
     writes: int = 0
+    # Reads "on the wire" (the device network): a value GET past its max_age.
+    wire_reads: int = 0
     injected_errors: int = 0
     # When the last injected error, body or cut was served (clock time; 0: never).
     last_injected: float = 0.0
@@ -46,6 +48,7 @@ class Counters:
             "log_entries_sent": self.log_entries_sent,
             "subscribes": self.subscribes,
             "writes": self.writes,
+            "wire_reads": self.wire_reads,
             "injected_errors": self.injected_errors,
             "last_injected": self.last_injected,
         }

@@ -60,24 +60,33 @@ async def datapoint_resource(
         return await _write(request, state, dps, priority=None, preset=True, field=None)
     if rest[0] == "logs":
         return _rest_logs(request, state, dps, rest[1:])
-    # Priority forms: {prio}/overrides[/presets]/value and overrides/{prio}[/presets]/value
+    # Priority forms: overrides/{prio}[/presets]/value (the Browser; DELETE on the same
+    # path relinquishes) and {prio}/overrides[/presets]/value (the API tester's list).
     if len(rest) >= 2 and "overrides" in rest[:2]:
-        priority = _priority(rest[0] if rest[1] == "overrides" else rest[1])
+        browser_form = rest[0] == "overrides"
+        priority = _priority(rest[1] if browser_form else rest[0])
         tail = rest[2:]
+        if state.options.override_paths == "vendor" and not (browser_form and tail):
+            raise ApiError(404, "unknown resource")
         if not tail:
             allow(request, "DELETE")
             return _relinquish(state, dps, priority)
-        if tail in (["value"], ["presets", "value"]):
+        if tail == ["value"]:
+            allow(request, "PUT", "DELETE")
+            if method == "DELETE":
+                return _relinquish(state, dps, priority)
+        elif tail == ["presets", "value"]:
             allow(request, "PUT")
-            return await _write(
-                request,
-                state,
-                dps,
-                priority=priority,
-                preset=tail[0] == "presets",
-                field=None,
-            )
-        raise ApiError(404, "unknown resource")
+        else:
+            raise ApiError(404, "unknown resource")
+        return await _write(
+            request,
+            state,
+            dps,
+            priority=priority,
+            preset=tail[0] == "presets",
+            field=None,
+        )
     if len(rest) == 1:
         return await _property(request, state, dps, rest[0])
     raise ApiError(404, "unknown resource")
@@ -94,12 +103,12 @@ def _read_values(
         except ValueError:
             raise ApiError(400, "max_age must be a number") from None
     now = state.clock.time()
-    for dp in dps:
-        if max_age is None or now - dp.timestamp > max_age:
-            refresh(state, dp)
+    on_wire = [dp for dp in dps if max_age is None or now - dp.timestamp > max_age]
+    for dp in on_wire:
+        refresh(state, dp)
     user = session_user(request)
     if dps and user is not None:
-        on_demand_read(state, dps, user)
+        on_demand_read(state, dps, user, on_wire)
 
     def build() -> list[Any]:
         items = []
@@ -121,7 +130,6 @@ def _planned_value(
     dp: Datapoint,
     body: Any,
     *,
-    priority: int | None,
     preset: bool,
     field: str | None,
 ) -> Any:
@@ -140,15 +148,9 @@ def _planned_value(
             raise ApiError(404, f"{dp.name} has no field {field!r}")
         value = {**current, field: body}
     try:
-        value = dp.type.validate(value)
+        return dp.type.validate(value)
     except ValueError as err:
         raise ApiError(400, str(err)) from None
-    if priority is not None:
-        try:
-            dp.check_override(priority)
-        except WriteConflictError as err:
-            raise ApiError(422, str(err)) from None
-    return value
 
 
 async def _write(
@@ -163,16 +165,20 @@ async def _write(
     body = await read_json(request)
     # All or nothing: every datapoint's value is checked before any is set.
     planned = [
-        (
-            dp,
-            _planned_value(
-                state, dp, body, priority=priority, preset=preset, field=field
-            ),
-        )
-        for dp in dps
+        (dp, _planned_value(state, dp, body, preset=preset, field=field)) for dp in dps
     ]
+    default_level = state.options.default_priority_level
+    if priority == default_level:
+        # The plain value's own level ("Normal").
+        priority = None
+    conflicts = []
     now = state.clock.time()
     for dp, value in planned:
+        if priority is not None:
+            try:
+                dp.check_override(priority)
+            except WriteConflictError as err:
+                conflicts.append(str(err))
         before = dp.value
         if priority is None:
             dp.default = value
@@ -181,6 +187,9 @@ async def _write(
         state.counters.writes += 1
         dp.timestamp = now
         announce_if_changed(state, dp, before)
+    if conflicts:
+        # Kept at its level all the same: it takes control once the higher ones go.
+        raise ApiError(422, conflicts[0])
     return web.Response(status=204)
 
 

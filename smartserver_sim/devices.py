@@ -15,7 +15,7 @@ from .http import STATE_KEY, allow, json_response, read_json
 from .paging import paginate
 from .paths import PathError, Selector, parse_element
 from .render import device_object
-from .selection import device_lookup, select_datapoints, select_devices
+from .selection import Naming, device_lookup, select_datapoints, select_devices
 
 if TYPE_CHECKING:
     from .model import Device
@@ -91,9 +91,10 @@ async def devs_tail(request: web.Request) -> web.StreamResponse:
         allow(request, "PUT", "POST")
         return await _list_by_ids(request, state)
     dev = _parse(parts[0])
+    naming = Naming.of(state.options)
     if len(parts) == 1:
         allow(request, "GET")
-        devices = select_devices(state.scenario, dev)
+        devices = select_devices(state.scenario, dev, naming)
         if not devices and dev.literal is not None:
             raise ApiError(404, f"no device {dev.literal!r}")
         return json_response(
@@ -101,16 +102,18 @@ async def devs_tail(request: web.Request) -> web.StreamResponse:
         )
     if len(parts) == 2 and parts[1] == "count":
         allow(request, "GET")
-        return json_response({"value": len(select_devices(state.scenario, dev))})
+        return json_response(
+            {"value": len(select_devices(state.scenario, dev, naming))}
+        )
     if len(parts) == 2 and parts[1] in ("test", "wink"):
         allow(request, "PUT", "POST")
-        return _device_action(state, dev, parts[1])
+        return _device_action(state, dev, parts[1], naming)
     if len(parts) < 5 or parts[1] != "if":
         raise ApiError(404, "unknown resource")
     blk, idx, dpe = _parse(parts[2]), _parse(parts[3]), _parse(parts[4])
     if idx.literal is not None and not idx.literal.isdigit():
         raise ApiError(400, f"block index {idx.literal!r} is not a number")
-    dps = select_datapoints(state.scenario, dev, blk, idx, dpe)
+    dps = select_datapoints(state.scenario, dev, blk, idx, dpe, naming=naming)
     literal_path = all(s.literal is not None for s in (dev, blk, idx, dpe))
     if not dps:
         if literal_path or request.method != "GET":
@@ -134,8 +137,10 @@ async def _list_by_ids(request: web.Request, state: SimState) -> web.StreamRespo
     )
 
 
-def _device_action(state: SimState, sel: Selector, action: str) -> web.StreamResponse:
-    devices = select_devices(state.scenario, sel)
+def _device_action(
+    state: SimState, sel: Selector, action: str, naming: Naming
+) -> web.StreamResponse:
+    devices = select_devices(state.scenario, sel, naming)
     if not devices:
         raise ApiError(404, "no device matches")
     for device in devices:

@@ -81,7 +81,6 @@ def iter_entries(
         "name": dp.instance_name,
         "deviceHealth": device.health,
         "tags": [1],
-        "liveData": False,
     }
     for k in steps:
         t = k * interval
@@ -99,7 +98,6 @@ def iter_entries(
             "utc": utc,
             **base,
             "value": history_value(dp, t),
-            "timestamp": iso,
         }
 
 
@@ -130,6 +128,6 @@ def hourly_means(entries: list[dict[str, Any]]) -> dict[int, float]:
     """Return the mean value per UTC hour (hour start as UNIX time) of numeric entries."""
     sums: dict[int, list[float]] = {}
     for entry in entries:
-        t = parse_time(entry["timestamp"])
+        t = parse_time(entry["utc"])
         sums.setdefault(int(t // 3600) * 3600, []).append(float(entry["value"]))
     return {h: sum(v) / len(v) for h, v in sums.items()}

@@ -31,11 +31,18 @@ def _int_param(request: web.Request, name: str) -> int | None:
 def paginate(
     state: SimState, request: web.Request, build: Callable[[], list[Any]]
 ) -> Any:
-    """Return a bare list, or ``{"snapshot", "resources", "remainingPages"}`` when paged."""
+    """Return a bare list, or ``{"snapshot", "resources", "remainingPages"}`` when paged.
+
+    With ``noxs=true`` (and with ``page_shape="bare"`` always) a page is a bare array,
+    as the vendor's Browser reads it: a client pages until one comes back short.
+    """
     pg = _int_param(request, "pg")
     sz = _int_param(request, "sz")
     xs = _int_param(request, "xs")
-    noxs = request.query.get("noxs", "").lower() == "true"
+    bare = (
+        request.query.get("noxs", "").lower() == "true"
+        or state.options.page_shape == "bare"
+    )
     if pg is None and sz is None and xs is None:
         return build()
     if xs is not None:
@@ -46,13 +53,16 @@ def paginate(
     else:
         items = build()
         snapshot = None
-        if not noxs:
+        if not bare:
             snapshot = state.new_snapshot(items)
     page = pg or 1
     size = sz or 50
+    resources = items[(page - 1) * size : page * size]
+    if bare:
+        return resources
     body: dict[str, Any] = {}
     if snapshot is not None:
         body["snapshot"] = snapshot
-    body["resources"] = items[(page - 1) * size : page * size]
+    body["resources"] = resources
     body["remainingPages"] = max(0, math.ceil(len(items) / size) - page)
     return body

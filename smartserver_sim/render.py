@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .timefmt import iso_z, zoned_local
+from .timefmt import iso_z, zoned_local, zoned_utc
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -21,11 +21,16 @@ class Site(Protocol):
     zone: ZoneInfo
 
 
+def _vocabulary(site: Site, word: str) -> str:
+    """Return a state or health word in the case the SmartServer writes it."""
+    return word.upper() if site.options.status_case == "upper" else word
+
+
 def device_object(site: Site, device: Device, *, short: bool = False) -> dict[str, Any]:
     """Return a device as ``/iap/devs`` lists it."""
     status = {
-        "state": device.state,
-        "health": device.health,
+        "state": _vocabulary(site, device.state),
+        "health": _vocabulary(site, device.health),
         "connection": device.connection,
         "connectionStatusSince": zoned_local(device.status_since, site.zone),
         "action": None,
@@ -134,8 +139,8 @@ def identity(site: Site, dp: Datapoint) -> dict[str, Any]:
         "dpQualifier": dp.qualifier,
         "deviceId": site.scenario.device_id(device),
         "deviceName": device.name,
-        "deviceState": device.state,
-        "deviceHealth": device.health,
+        "deviceState": _vocabulary(site, device.state),
+        "deviceHealth": _vocabulary(site, device.health),
         "blockName": dp.block,
         "blockIndex": str(dp.index),
         "datapointName": dp.name,
@@ -148,7 +153,11 @@ def value_item(site: Site, dp: Datapoint) -> dict[str, Any]:
     item = identity(site, dp)
     item["value"] = dp.value
     item["values"] = dp.levels(site.options.default_priority_level)
-    item["timestamp"] = iso_z(dp.timestamp)
+    if site.options.value_time_fields == "utc":
+        item["utc"] = zoned_utc(dp.timestamp)
+        item["local"] = zoned_local(dp.timestamp, site.zone)
+    else:
+        item["timestamp"] = iso_z(dp.timestamp)
     preset = dp.preset_name()
     if preset is not None:
         item["presetValue"] = preset
@@ -158,6 +167,9 @@ def value_item(site: Site, dp: Datapoint) -> dict[str, Any]:
 def props_item(site: Site, dp: Datapoint) -> dict[str, Any]:
     """Return one item of a ``.../*`` (all properties) GET."""
     item = value_item(site, dp)
+    if not site.options.props_qualifier:
+        # The documented property item: the client builds the qualifier itself.
+        del item["dpQualifier"]
     item.update(
         {
             "cat": dp.direction,

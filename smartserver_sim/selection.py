@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError, NotFoundError
@@ -13,6 +14,34 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from .model import Datapoint, Device, Scenario
+    from .options import SimOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """What a path element may name (``SimOptions.device_ids``, ``literal_names``)."""
+
+    # A literal device element may be the datapoint-level ``<scId>.<n>`` id too.
+    datapoint_level_ids: bool = True
+    # A literal block or datapoint element may be the XIF name too, not only the
+    # instance name.
+    xif_literals: bool = True
+    # A ``*+...`` filter selects devices (data-log ``dev`` may be stricter); ``*``
+    # always selects them all.
+    device_filters: bool = True
+
+    @classmethod
+    def of(cls, options: SimOptions, *, log: bool = False) -> Naming:
+        """Return the naming rules of REST paths (or of data-log parameters)."""
+        strict_ids = options.device_ids == "list"
+        return cls(
+            datapoint_level_ids=not strict_ids,
+            xif_literals=options.literal_names == "any",
+            device_filters=not (log and strict_ids),
+        )
+
+
+ANY_NAME = Naming()
 
 
 def find_datapoint(scenario: Scenario, qualifier: str) -> Datapoint:
@@ -62,14 +91,20 @@ def device_lookup(scenario: Scenario, device: Device) -> dict[str, list[Any]]:
     }
 
 
-def select_devices(scenario: Scenario, sel: Selector) -> list[Device]:
+def select_devices(
+    scenario: Scenario, sel: Selector, naming: Naming = ANY_NAME
+) -> list[Device]:
     """Return the devices a device path element selects."""
     found = []
     for device in scenario.devices.values():
-        literal = (device.id, scenario.device_id(device), device.name)
+        literal: tuple[str, ...] = (device.id, device.name)
+        if naming.datapoint_level_ids:
+            literal = (*literal, scenario.device_id(device))
         if sel.literal is not None:
             if sel.literal in literal:
                 found.append(device)
+            continue
+        if sel.conditions and not naming.device_filters:
             continue
         keys = device_lookup(scenario, device)
         if matches(sel, literal, keys.get):
@@ -110,6 +145,8 @@ def select_datapoints(
     blk: Selector,
     idx: Selector,
     dpe: Selector,
+    *,
+    naming: Naming = ANY_NAME,
 ) -> list[Datapoint]:
     """Return the datapoints four path elements select, in a stable order."""
     if _is_bulk_read(dev, blk, idx, dpe):
@@ -118,7 +155,7 @@ def select_datapoints(
         asked = dpe.conditions[0].items
         return [table[q] for q in dict.fromkeys(asked) if q in table]
     found = []
-    for device in select_devices(scenario, dev):
+    for device in select_devices(scenario, dev, naming):
         for dp in device.datapoints:
             if not matches(
                 blk, (dp.block,), {"name": [dp.block], "xifName": [dp.block]}.get
@@ -126,7 +163,12 @@ def select_datapoints(
                 continue
             if not matches(idx, (str(dp.index),), {"index": [dp.index]}.get):
                 continue
-            if matches(dpe, (dp.name, dp.instance_name), _dp_lookup(dp).get):
+            names = (
+                (dp.name, dp.instance_name)
+                if naming.xif_literals
+                else (dp.instance_name,)
+            )
+            if matches(dpe, names, _dp_lookup(dp).get):
                 found.append(dp)
     return found
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import alarms, control, devices, wsroutes
+from . import alarms, control, devices, webpage, wsroutes
 from .auth import BadCredentialsError, LockedOutError
 from .changes import end_sessions
 from .errors import ApiError
@@ -24,6 +24,8 @@ _LOGGER = logging.getLogger(__name__)
 
 _PUBLIC = {"/iap/auth/login", "/iap/auth/logout"}
 COOKIE = "cmsSID"
+# Where a refused session is redirected (ws_refuse_status, rest_refuse_status 3xx).
+LOGIN_PAGE = "/cms/login"
 
 
 def build_app(state: SimState, lifecycle: Lifecycle) -> web.Application:
@@ -44,6 +46,9 @@ def build_app(state: SimState, lifecycle: Lifecycle) -> web.Application:
     add("GET", "/iap/version", _version)
     add("PUT", "/iap/dp/updates/subscribe", _subscribe)
     add("GET", "/iap/dp/types", _types)
+    # Before /iap/devs/{tail}: /iap/devs/lonmode is one of them.
+    for path, handler in webpage.ROUTES.items():
+        add("GET", path, handler)
     add("*", "/iap/devs", devices.devs_root)
     add("*", "/iap/devs/{tail:.*}", devices.devs_tail)
     add("*", "/iap/dp/{tail:.*}", devices.devs_tail)
@@ -55,6 +60,7 @@ def build_app(state: SimState, lifecycle: Lifecycle) -> web.Application:
     add("PUT", "/iap/storage/publishes/{flag}", _publishes)
     add("GET", "/iap/ws", wsroutes.ws_handler)
     add("POST", "/sim/control", control.handle)
+    add("GET", "/cms/{tail:.*}", _login_page)
     return app
 
 
@@ -78,7 +84,7 @@ async def _admit(
             if path == "/iap/ws":
                 state.counters.ws_refused += 1
                 raise ApiError(state.options.ws_refuse_status, "not logged in")
-            raise ApiError(401, "not logged in")
+            raise ApiError(state.options.rest_refuse_status, "not logged in")
         request[SESSION_KEY] = session
     return None
 
@@ -105,7 +111,11 @@ async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
         else:
             response = await handler(request)
     except ApiError as err:
-        response = error_response(err.status, err.message, err.headers)
+        if 300 <= err.status < 400:
+            # A refused session sent to the web UI's login page.
+            response = web.Response(status=err.status, headers={"Location": LOGIN_PAGE})
+        else:
+            response = error_response(err.status, err.message, err.headers)
     except web.HTTPException as exc:
         response = error_response(exc.status, exc.reason)
         if "Allow" in exc.headers:
@@ -171,6 +181,10 @@ async def _login(request: web.Request) -> web.StreamResponse:
 
 async def _logout(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
+    methods = state.options.logout_methods
+    if methods != "both" and request.method.lower() != methods:
+        # A SmartServer that does not know this form of the route.
+        raise ApiError(404, "not found")
     session = state.auth.logout(request.cookies.get(COOKIE))
     if session is not None:
         end_sessions(state, [session], "logged out")
@@ -227,6 +241,13 @@ async def _types(request: web.Request) -> web.StreamResponse:
     if info is None:
         raise ApiError(404, f"no type {name!r}")
     return json_response([info.definition()])
+
+
+async def _login_page(request: web.Request) -> web.StreamResponse:
+    return web.Response(
+        text="<!doctype html><title>SmartServer IoT</title><form>Log in</form>",
+        content_type="text/html",
+    )
 
 
 async def _publishes(request: web.Request) -> web.StreamResponse:

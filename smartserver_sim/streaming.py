@@ -41,6 +41,11 @@ def tick(state: SimState) -> int:
 
 def refresh(state: SimState, dp: Datapoint) -> None:
     """Read ``dp`` on the wire now: adopt the live value, publish it if it changed."""
+    state.counters.wire_reads += 1
+    _adopt_live_value(state, dp)
+
+
+def _adopt_live_value(state: SimState, dp: Datapoint) -> None:
     if not state.options.auto_updates or dp.overrides or not dp.device.reachable:
         return
     now = state.clock.time()
@@ -51,8 +56,18 @@ def refresh(state: SimState, dp: Datapoint) -> None:
         state.publish(dp)
 
 
-def on_demand_read(state: SimState, dps: list[Datapoint], user: str) -> None:
-    """Model the wire read an on-demand GET triggers; its result comes on the WS."""
+def on_demand_read(
+    state: SimState, dps: list[Datapoint], user: str, on_wire: list[Datapoint]
+) -> None:
+    """Model what follows an on-demand GET on the WebSocket.
+
+    Datapoints read ``on_wire`` (past the GET's ``max_age``) take the value the wire
+    read finds a moment later; a change goes to every subscriber. A value that did
+    not change is echoed to the requesting user (and only for datapoints on that
+    user's list) with ``read_echo="always"``, or with ``"wire"`` after a wire read.
+    """
+    wire = set(map(id, on_wire))
+    echo = state.options.read_echo
 
     def finish() -> None:
         for dp in dps:
@@ -71,8 +86,12 @@ def on_demand_read(state: SimState, dps: list[Datapoint], user: str) -> None:
                     )
                 continue
             before = dp.default
-            refresh(state, dp)
-            if dp.default == before:
+            read_on_wire = id(dp) in wire
+            if read_on_wire:
+                _adopt_live_value(state, dp)
+            if dp.default == before and (
+                echo == "always" or (echo == "wire" and read_on_wire)
+            ):
                 state.publish(dp, only_user=user)
 
     state.call_later(state.options.live_read_delay, finish)

@@ -14,7 +14,7 @@ from .errors import ApiError
 from .history import TimeRange, iter_entries
 from .http import SESSION_KEY, STATE_KEY
 from .paths import PathError, Selector, parse_filter
-from .selection import parse_time_filter, select_datapoints
+from .selection import Naming, parse_time_filter, select_datapoints
 from .websocket import Conn
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     )
     if not ws.can_prepare(request).ok:
         raise ApiError(400, "WebSocket upgrade expected")
+    if state.options.require_origin and "Origin" not in request.headers:
+        raise ApiError(403, "cross-origin WebSocket refused")
     if raw_query:
         return await _data_log(request, state, ws, raw_query)
     session = request[SESSION_KEY]
@@ -108,6 +110,7 @@ async def _data_log(
         _selector(params.get("blockName")),
         _selector(index),
         _selector(params.get("dpName")),
+        naming=Naming.of(state.options, log=True),
     )
     rng = parse_time_filter(params["value"]) if "value" in params else TimeRange()
     rng = rng.clip(state.retention_start, state.clock.time())

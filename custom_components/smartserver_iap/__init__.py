@@ -82,7 +82,9 @@ def _setup_error(
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmartServerConfigEntry) -> bool:
     """Connect to the SmartServer, read what it has, then start the live link."""
-    coordinator = SmartServerCoordinator(hass, entry, create_client(hass, entry.data))
+    coordinator = SmartServerCoordinator(
+        hass, entry, create_client(hass, entry.data, entry.options)
+    )
     try:
         await coordinator.async_setup()
         coordinator.issues.clear()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util.hass_dict import HassKey
 from yarl import URL
 
-from .const import CONF_FINGERPRINT, DEFAULT_PORT
+from .const import CONF_FINGERPRINT, CONF_TAKEOVER_CHECK, DEFAULT_PORT, DOMAIN
 from .iap.client import IapClient
 from .iap.live import LiveOptions
 from .iap.tls import TlsTrust
@@ -18,12 +20,25 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-# Timings of the live link (heartbeat, back-off, takeover probe).
-LIVE_OPTIONS = LiveOptions()
+# Timings of the live link (heartbeat, back-off, takeover probe) for every entry of
+# this Home Assistant; absent = the client's defaults. Tests set short ones.
+LIVE_TIMINGS: HassKey[LiveOptions] = HassKey(f"{DOMAIN}_live_timings")
 
 
-def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> IapClient:
-    """Build a client from entry data on Home Assistant's shared session.
+def live_options(hass: HomeAssistant, options: Mapping[str, Any]) -> LiveOptions:
+    """Return the live link's settings: the timings, and the entry's options."""
+    timings = hass.data.get(LIVE_TIMINGS) or LiveOptions()
+    if options.get(CONF_TAKEOVER_CHECK, True):
+        return timings
+    return replace(timings, probe_interval=None)
+
+
+def create_client(
+    hass: HomeAssistant,
+    data: Mapping[str, Any],
+    options: Mapping[str, Any] | None = None,
+) -> IapClient:
+    """Build a client from entry data (and options) on Home Assistant's shared session.
 
     Sharing is safe: the client sends its session cookie explicitly on every request
     and evicts it from the shared jar as soon as a response sets it, so two
@@ -37,7 +52,7 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> IapClient:
         data[CONF_USERNAME],
         data[CONF_PASSWORD],
         trust=TlsTrust.pinned(fingerprint) if fingerprint else TlsTrust.system(),
-        live=LIVE_OPTIONS,
+        live=live_options(hass, options or {}),
     )
 
 

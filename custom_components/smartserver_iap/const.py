@@ -37,6 +37,10 @@ CONF_SWITCH_KINDS: Final = "switch_kinds"
 SWITCH_KIND_LIGHT: Final = "light"
 SWITCH_KIND_SWITCH: Final = "switch"
 
+# Entry option: whether the live link checks that no other session of the same user
+# took the datapoint subscription (absent = on).
+CONF_TAKEOVER_CHECK: Final = "takeover_check"
+
 # Above this many followed datapoints the options flow shows a warning.
 LARGE_DATAPOINT_COUNT: Final = 500
 

@@ -321,6 +321,8 @@ class SmartServerCoordinator:
                 self.alarms.handle(event)
             case SubscriptionTakenOver(healed=healed):
                 self.takeover.reported(healed, self.label)
+                # The values read again are in the site: every entity once.
+                self.device_listeners.notify_all()
             case ServerTime(value=value):
                 # Every 30 s: kept for diagnostics, not worth a log line.
                 self.server_time = value

@@ -256,6 +256,7 @@ class SmartServerDatapointEntity(SmartServerEntity):
         self._values = coordinator.site.values
         # The update last counted as out of range (each is counted once).
         self._rejected: DatapointUpdate | None = None
+        self._unreadable = coordinator.site.unreadable
         suffix = f"_{description.key}" if description.key else ""
         self._attr_unique_id = f"{coordinator.uid}_{datapoint.qualifier}{suffix}"
         if description.translation_key in NAMED_BY_TRANSLATION:
@@ -268,6 +269,11 @@ class SmartServerDatapointEntity(SmartServerEntity):
             }
         elif name is not None:
             self._attr_name = name
+
+    @property
+    def available(self) -> bool:
+        """Return False also while the SmartServer cannot read this datapoint."""
+        return self._qualifier not in self._unreadable and super().available
 
     @property
     def _value(self) -> JsonValue:

@@ -2,9 +2,9 @@
 
 Every provisioned device by default (devices added later included), chosen devices, or
 chosen datapoints picked one device at a time, so that a SmartServer with thousands of
-datapoints never shows them in one list. Settings (names, the write priority) and which
-``SNVT_switch`` inputs are lights have forms of their own; each part keeps what the
-others chose.
+datapoints never shows them in one list. Settings (names, the write priority, gap
+filling, the takeover check) and which ``SNVT_switch`` inputs are lights have forms of
+their own; each part keeps what the others chose.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from .const import (
     CONF_HISTORY_BACKFILL,
     CONF_PROGRAMMATIC_NAMES,
     CONF_SWITCH_KINDS,
+    CONF_TAKEOVER_CHECK,
     CONF_WRITE_PRIORITY,
     DEFAULT_WRITE_PRIORITY,
     DOMAIN,
@@ -61,9 +62,8 @@ SETTINGS: dict[str, bool | int] = {
     CONF_PROGRAMMATIC_NAMES: False,
     CONF_WRITE_PRIORITY: DEFAULT_WRITE_PRIORITY,
     CONF_HISTORY_BACKFILL: True,
+    CONF_TAKEOVER_CHECK: True,
 }
-# Options every step keeps: the settings and the lights chosen.
-KEPT = (*SETTINGS, CONF_SWITCH_KINDS)
 # 1 is the highest priority, 255 the lowest.
 PRIORITY_SELECTOR = vol.All(
     NumberSelector(
@@ -368,21 +368,27 @@ class SmartServerOptionsFlow(OptionsFlowWithReload):
 
     # -- saving ------------------------------------------------------------------------
 
+    def _save(self) -> ConfigFlowResult:
+        """Save the chosen datapoints; the other options stay as they are."""
+        kept = {
+            key: value
+            for key, value in self.config_entry.options.items()
+            if key not in (CONF_DEVICES, CONF_DATAPOINTS)
+        }
+        return self.async_create_entry(data={**kept, **self._options})
+
     async def _async_done(self, count: int) -> ConfigFlowResult:
-        # Choosing datapoints keeps the settings and the lights chosen.
-        options = self.config_entry.options
-        self._options.update({k: options[k] for k in KEPT if k in options})
         if count > LARGE_DATAPOINT_COUNT:
             self._count = count
             return await self.async_step_confirm_large()
-        return self.async_create_entry(data=self._options)
+        return self._save()
 
     async def async_step_confirm_large(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Warn before following a large number of datapoints."""
         if user_input is not None:
-            return self.async_create_entry(data=self._options)
+            return self._save()
         return self.async_show_form(
             step_id="confirm_large",
             description_placeholders={

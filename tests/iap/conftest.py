@@ -17,7 +17,8 @@ from custom_components.smartserver_iap.iap import (
     LiveOptions,
     TlsTrust,
 )
-from smartserver_sim import SimOptions, SmartServerSim
+from smartserver_sim import SmartServerSim
+from tests.profile import sim_options
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -51,8 +52,8 @@ def fast_live(**overrides: Any) -> LiveOptions:
 
 @contextlib.asynccontextmanager
 async def running_sim(**options: Any) -> AsyncIterator[SmartServerSim]:
-    """Run a simulator with quiet options plus ``options``."""
-    async with SmartServerSim(options=SimOptions(**{**QUIET, **options})) as sim:
+    """Run a simulator of the selected profile, quiet, with ``options``."""
+    async with SmartServerSim(options=sim_options(**{**QUIET, **options})) as sim:
         yield sim
 
 

@@ -20,6 +20,7 @@ from custom_components.smartserver_iap.iap import (
     fetch_fingerprint,
 )
 from smartserver_sim import SmartServerSim
+from tests.profile import sim_options
 
 from .conftest import make_client, running_sim
 
@@ -231,25 +232,28 @@ async def test_discover_fills_the_site(client: IapClient, sim: SmartServerSim) -
 
 
 async def test_paging_restarts_when_the_snapshot_expires(
-    client: IapClient, sim: SmartServerSim
+    http: aiohttp.ClientSession,
 ) -> None:
-    client.rest.page_size = 5
-    original = sim.new_snapshot
-    calls = 0
+    async with running_sim(page_shape="envelope") as sim:
+        client = make_client(sim, http)
+        client.rest.page_size = 5
+        original = sim.new_snapshot
+        calls = 0
 
-    def flaky_snapshot(items: list[object]) -> int:
-        nonlocal calls
-        calls += 1
-        number = original(items)
-        if calls == 1:
-            # The SmartServer forgets the first snapshot before page 2 is asked for.
-            sim.snapshots.clear()
-        return number
+        def flaky_snapshot(items: list[object]) -> int:
+            nonlocal calls
+            calls += 1
+            number = original(items)
+            if calls == 1:
+                # The SmartServer forgets the first snapshot before page 2 is asked for.
+                sim.snapshots.clear()
+            return number
 
-    sim.new_snapshot = flaky_snapshot  # type: ignore[method-assign]
-    devices = await client.list_devices()
-    assert len(devices) == 12
-    assert calls == 2
+        sim.new_snapshot = flaky_snapshot  # type: ignore[method-assign]
+        devices = await client.list_devices()
+        assert len(devices) == 12
+        assert calls == 2
+        await client.close()
 
 
 async def test_hostile_names(client: IapClient, sim: SmartServerSim) -> None:
@@ -305,7 +309,8 @@ async def test_bulk_read_is_chunked(http: aiohttp.ClientSession) -> None:
     from smartserver_sim import large_scenario
 
     async with SmartServerSim(
-        scenario=large_scenario(devices=20, datapoints_per_device=20)
+        scenario=large_scenario(devices=20, datapoints_per_device=20),
+        options=sim_options(),
     ) as sim:
         client = make_client(sim, http, max_url_length=600)
         try:
@@ -334,8 +339,11 @@ async def test_writes_priorities_structured(
     await client.write_value(setpoint, 18.0, priority=10)
     assert sim.scenario.datapoints[setpoint.qualifier].value == 18.0
     with pytest.raises(IapPriorityConflictError):
-        await client.write_value(setpoint, 30.0, priority=17)
+        await client.write_value(setpoint, 30.0, priority=12)
+    # Refused, but kept at its level: it takes control once 10 is relinquished.
     await client.relinquish(setpoint, 10)
+    assert sim.scenario.datapoints[setpoint.qualifier].value == 30.0
+    await client.relinquish(setpoint, 12)
     assert sim.scenario.datapoints[setpoint.qualifier].value == 22.5
     switch = next(d for d in datapoints if d.type_name == "SNVT_switch" and d.writable)
     await client.write_value(switch, {"value": 75.0, "state": 1})

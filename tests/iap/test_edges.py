@@ -60,6 +60,64 @@ async def test_listing_that_never_settles(serve: Any) -> None:
         await client.list_devices()
 
 
+@pytest.mark.parametrize("remaining", ["2", 2.0, None, "many"])
+async def test_remaining_pages_that_are_no_int(serve: Any, remaining: object) -> None:
+    # Five devices in pages of two: a page count that is no int (or none at all)
+    # must not end the listing early; full pages go on, the short one ends it.
+    async def devs(request: web.Request) -> web.Response:
+        page = int(request.query["pg"])
+        ids = range(2 * page - 1, min(2 * page, 5) + 1)
+        body: dict[str, Any] = {"resources": [{"id": str(i)} for i in ids]}
+        if remaining is not None:
+            body["remainingPages"] = remaining
+        return web.json_response(body)
+
+    client = await serve({"GET /iap/devs": devs})
+    client.rest.page_size = 2
+    assert [d.id for d in await client.list_devices()] == ["1", "2", "3", "4", "5"]
+    await client.close()
+
+
+async def test_paging_is_bounded(serve: Any) -> None:
+    asked: list[int] = []
+
+    async def same_page(request: web.Request) -> web.Response:
+        asked.append(int(request.query["pg"]))
+        return web.json_response(
+            {"resources": [{"id": "1"}], "remainingPages": 1, "snapshot": 1}
+        )
+
+    async def endless(request: web.Request) -> web.Response:
+        page = request.query["pg"]
+        return web.json_response({"resources": [{"id": page}], "remainingPages": 1})
+
+    repeating = await serve({"GET /iap/devs": same_page})
+    with pytest.raises(IapProtocolError, match="page 2 repeats"):
+        await repeating.list_devices()
+    assert asked == [1, 2]
+    forever = await serve({"GET /iap/devs": endless})
+    forever.rest.max_pages = 30
+    with pytest.raises(IapProtocolError, match="more than 30 pages"):
+        await forever.list_devices()
+    await repeating.close()
+    await forever.close()
+
+
+async def test_bare_array_that_ignores_paging(serve: Any) -> None:
+    # Everything at once, as many items as a page holds: page 2 is the same list.
+    asked: list[str] = []
+
+    async def devs(request: web.Request) -> web.Response:
+        asked.append(request.query["pg"])
+        return web.json_response([{"id": "1"}, {"id": "2"}])
+
+    client = await serve({"GET /iap/devs": devs})
+    client.rest.page_size = 2
+    assert [d.id for d in await client.list_devices()] == ["1", "2"]
+    assert asked == ["1", "2"]
+    await client.close()
+
+
 async def test_bad_bodies(serve: Any) -> None:
     async def text(request: web.Request) -> web.Response:
         return web.Response(text="<html>")
@@ -97,14 +155,14 @@ async def test_login_without_cookie_and_logout_405(serve: Any) -> None:
 
     async def logout(request: web.Request) -> web.Response:
         calls.append(request.method)
-        return web.Response(status=405 if request.method == "PUT" else 204)
+        return web.Response(status=405 if request.method == "POST" else 204)
 
     other = await serve(
         {"PUT /iap/auth/logout": logout, "POST /iap/auth/logout": logout}
     )
     await other.login()
     await other.close()
-    assert calls == ["PUT", "POST"]
+    assert calls == ["POST", "PUT"]
 
 
 async def test_datapoint_listing_skips_bad_items_and_empty_smartserver(

@@ -1,7 +1,8 @@
 """The one WebSocket opener and data-log ends, against a tiny loopback server.
 
-The simulator cannot yet redirect a refused handshake to a login page, nor keep a
-data-log socket open after ``"end"``: this server does both.
+The simulator redirects a dead session's handshake to its login page
+(``ws_refuse_status=302``, see ``test_tolerance``); this server also refuses a valid
+session and redirects elsewhere.
 """
 
 from __future__ import annotations

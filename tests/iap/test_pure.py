@@ -39,11 +39,17 @@ from custom_components.smartserver_iap.iap.datalog import log_query
 from custom_components.smartserver_iap.iap.errors import ConnectionFailure
 from custom_components.smartserver_iap.iap.outage import LinkLost, answered, lost_link
 from custom_components.smartserver_iap.iap.parsing import (
+    device_finder,
     parse_alarm,
     parse_datapoint,
     parse_device,
     parse_log_entry,
     parse_value_item,
+)
+from custom_components.smartserver_iap.iap.qualifier import (
+    datapoint_path,
+    device_element,
+    name_element,
 )
 from custom_components.smartserver_iap.iap.timestamps import (
     format_query_time,
@@ -486,6 +492,41 @@ DATAPOINT = {
 }
 
 
+def test_datapoint_without_a_qualifier_is_named_from_its_device() -> None:
+    # The documented property item: no dpQualifier.
+    item = {
+        "deviceId": "17q2d9x.5",
+        "deviceName": "Meter 5",
+        "blockName": "block",
+        "blockIndex": "1",
+        "datapointName": "Volts_1",
+    }
+    meter = parse_device(
+        {
+            "id": "5",
+            "name": "Meter 5",
+            "scId": "17q2d9x",
+            "protocol": "lon",
+            "DID": "5.1",
+        }
+    )
+    twin = parse_device({"id": "6", "name": "Meter 5", "deviceId": "17q2d9x.6"})
+    expected = "17q2d9x/lon/5.1/block/1/Volts_1"
+    assert parse_datapoint(item, device_finder([meter])).qualifier == expected
+    # By the device the listing was for, or by the deviceId the device list carries.
+    assert (
+        parse_datapoint(item, device_finder([meter, twin], "5")).qualifier == expected
+    )
+    listed = parse_device({**meter.raw, "deviceId": "17q2d9x.5"})
+    assert parse_datapoint(item, device_finder([twin, listed])).qualifier == expected
+    # Two devices of that name and no matching id: nothing to build it from.
+    for devices in ([meter, twin], [], [twin]):
+        with pytest.raises(IapProtocolError, match="qualifier"):
+            parse_datapoint(item, device_finder(devices))
+    with pytest.raises(IapProtocolError, match="qualifier"):
+        parse_datapoint(item)
+
+
 def test_parse_datapoint() -> None:
     dp = parse_datapoint(DATAPOINT)
     assert dp.block_index == 1
@@ -619,6 +660,18 @@ def test_parse_value_alarm_log() -> None:
             parse_log_entry(bad)
 
 
+def test_path_elements() -> None:
+    assert device_element("12", "Any") == "12"
+    assert device_element(None, "Lamp 1/2") == "*+name==Lamp%201%2F2"
+    assert name_element("nvo[1]") == "*+xifName==nvo%5B1%5D"
+    # "&" joins filter terms, encoded or not: the literal instance name instead.
+    assert name_element("nviA&B", "Valve position") == "Valve%20position"
+    assert name_element("nviA&B") == "nviA%26B"
+    assert datapoint_path("7", "Lamp", 2, "nviLamp", "Ceiling") == (
+        "/iap/devs/7/if/*+xifName==Lamp/2/*+xifName==nviLamp"
+    )
+
+
 def test_queries() -> None:
     assert build_query({"a": True, "b": False, "c": 1, "d": "x y&z*"}) == (
         "a=true&b=false&c=1&d=x%20y%26z*"
@@ -628,7 +681,8 @@ def test_queries() -> None:
         "*+name==MS-01", "Block 1", 0, "nvo/Temp", start, start + timedelta(days=1)
     )
     assert query == (
-        "dev=%2A%2Bname%3D%3DMS-01&blockName=Block%201&blockIndex=0&dpName=nvo%2FTemp"
+        "dev=%2A%2Bname%3D%3DMS-01&blockName=Block%201&blockIndex=0"
+        "&dpName=%2A%2BxifName%3D%3Dnvo%2FTemp"
         "&value=%2A%2Butc%3E2022-04-11T07%3A00%3A00.000%26utc%3C%3D2022-04-12T07%3A00%3A00.000"
     )
     assert log_query(None, None, None, None, None, None) == "value=%2A"

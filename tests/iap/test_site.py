@@ -287,3 +287,29 @@ def test_a_read_does_not_undo_what_the_live_link_brought(site: Site) -> None:
     site.apply_updates([update(a, 2)])
     site.apply_read([update(a, 1), update(b, 5)], before)
     assert (site.value_of(a), site.value_of(b)) == (2, 5)
+
+
+def test_unreadable_datapoints(site: Site) -> None:
+    a, b, c = (datapoint("2.1", name) for name in ("nvoA", "nvoB", "nvoC"))
+    site.add_datapoints([a, b, c])
+    qs = [a.qualifier, b.qualifier, c.qualifier]
+    assert site.set_readable(qs, [b.qualifier, b.qualifier]) == [b.qualifier]
+    # Still unreadable: not new, so not reported again.
+    assert site.set_readable(qs, [b.qualifier]) == []
+    assert site.set_readable([a.qualifier], [a.qualifier]) == [a.qualifier]
+    assert site.unreadable == {a.qualifier, b.qualifier}
+    # Read again: readable; a read that did not ask for b says nothing about it.
+    assert site.set_readable([a.qualifier, c.qualifier], []) == []
+    assert site.unreadable == {b.qualifier}
+    site.remove_device("2")
+    assert site.unreadable == set()
+
+
+def test_device_list_id_of_any_device_id(site: Site) -> None:
+    # Data-log queries and REST paths name a device by its device-list id.
+    site.add_datapoints([datapoint("2.1", device_id=f"{SC_ID}.7")])
+    site.add_devices([replace(device("3"), raw={"deviceId": f"{SC_ID}.3"})])
+    assert site.device_list_id("2") == "2"
+    assert site.device_list_id(f"{SC_ID}.7") == "2"
+    assert site.device_list_id(f"{SC_ID}.3") == "3"
+    assert site.device_list_id("unknown") == "unknown"

@@ -11,10 +11,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
-from custom_components.smartserver_iap import connection, coordinator
+from custom_components.smartserver_iap import coordinator
+from custom_components.smartserver_iap.connection import LIVE_TIMINGS
 from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN
 from custom_components.smartserver_iap.iap.live import LiveOptions
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
+from tests.profile import sim_options as profile_options
 
 from .alarm_helpers import EventLog
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
 
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import entity_registry as er
     from syrupy.assertion import SnapshotAssertion
 
 SMARTSERVER_UID = "00D07111EA6B"
@@ -78,9 +81,9 @@ def ignore_refused_tls_handshakes(hass: HomeAssistant) -> None:
 
 
 @pytest.fixture(autouse=True)
-def fast_live(monkeypatch: pytest.MonkeyPatch) -> LiveOptions:
+def fast_live(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> LiveOptions:
     """Use short back-off and no heartbeat/probe timers in the live listener."""
-    monkeypatch.setattr(connection, "LIVE_OPTIONS", FAST_LIVE)
+    hass.data[LIVE_TIMINGS] = FAST_LIVE
     monkeypatch.setattr(coordinator, "SETUP_AUTH_RETRY_DELAY", 0.01)
     return FAST_LIVE
 
@@ -92,17 +95,20 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 @pytest.fixture
-def sim_options(request: pytest.FixtureRequest) -> SimOptions:
-    """Freeze the simulator's values and periodic frames: tests change values.
+def sim_overrides() -> dict[str, Any]:
+    """Options a test pins (parametrize it), over the profile's."""
+    return {}
 
-    Parametrize it indirectly with a dict to change more options.
-    """
-    return SimOptions(
+
+@pytest.fixture
+def sim_options(sim_overrides: dict[str, Any]) -> SimOptions:
+    """Freeze the simulator's values and periodic frames: tests change values."""
+    return profile_options(
         auto_updates=False,
         ntf_time_interval=None,
         cpu_interval=None,
         session_check_interval=0.05,
-        **getattr(request, "param", {}),
+        **sim_overrides,
     )
 
 
@@ -168,6 +174,14 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, f"{entity_id} has no state"
     return state.state
+
+
+def entity_id_of(entity_registry: er.EntityRegistry, unique_suffix: str) -> str:
+    """Return the entity id whose unique id ends with ``unique_suffix``."""
+    for entry in entity_registry.entities.values():
+        if entry.unique_id.endswith(unique_suffix):
+            return entry.entity_id
+    raise AssertionError(f"no entity ends with {unique_suffix}")
 
 
 async def wait_for(

@@ -152,13 +152,12 @@ async def test_no_duplicate_after_reconnect(
 
 
 @pytest.mark.parametrize(
-    "sim_options",
+    "sim_overrides",
     [
-        {"del_alarm_payload": "object"},
-        {"del_alarm_payload": "id"},
+        {"crt_alarm_payload": "object", "del_alarm_payload": "object"},
+        {"crt_alarm_payload": "object", "del_alarm_payload": "id"},
         {"crt_alarm_payload": "id", "del_alarm_payload": "id"},
     ],
-    indirect=True,
     ids=["objects", "del-id", "ids-only"],
 )
 async def test_burst_of_alarms(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
     get_diagnostics_for_device,
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
     from smartserver_sim import SmartServerSim
+
+
+@pytest.fixture
+def sim_overrides() -> dict[str, Any]:
+    """The snapshot holds the SmartServer's words as it wrote them: one case."""
+    return {"status_case": "lower"}
 
 
 async def test_diagnostics(

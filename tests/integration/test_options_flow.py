@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.smartserver_iap.connection import LIVE_TIMINGS
 from custom_components.smartserver_iap.const import (
     CONF_DATAPOINTS,
     CONF_DEVICES,
     CONF_HISTORY_BACKFILL,
     CONF_PROGRAMMATIC_NAMES,
+    CONF_TAKEOVER_CHECK,
     CONF_WRITE_PRIORITY,
     DOMAIN,
     LARGE_DATAPOINT_COUNT,
 )
 from smartserver_sim import SmartServerSim, large_scenario
 
-from .conftest import entry_data, setup_entry
+from .conftest import FAST_LIVE, entry_data, setup_entry
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -221,6 +224,39 @@ async def test_many_datapoints_one_device_at_a_time(
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def test_takeover_check_can_be_switched_off(
+    hass: HomeAssistant, sim: SmartServerSim, mock_config_entry: MockConfigEntry
+) -> None:
+    """On by default; off stops the probe; choosing what to follow keeps it off."""
+    hass.data[LIVE_TIMINGS] = replace(FAST_LIVE, probe_interval=30.0)
+    entry = await setup_entry(hass, mock_config_entry)
+    assert entry.runtime_data.client.listener.options.probe_interval == 30.0
+    result = await choose(hass, await start(hass, entry), {"next_step_id": "settings"})
+    key, _ = field(result, CONF_TAKEOVER_CHECK)
+    assert key.default() is True
+    result = await choose(hass, result, {CONF_TAKEOVER_CHECK: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options.get(CONF_TAKEOVER_CHECK) is False
+    await hass.async_block_till_done()
+    assert entry.runtime_data.client.listener.options.probe_interval is None
+
+    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
+    result = await start(hass, entry)
+    result = await choose(hass, result, {"next_step_id": "choose_devices"})
+    result = await choose(hass, result, {CONF_DEVICES: [meter.id]})
+    assert entry.options.get(CONF_TAKEOVER_CHECK) is False
+    assert entry.options[CONF_DEVICES] == [meter.id]
+    await hass.async_block_till_done()
+    result = await choose(hass, await start(hass, entry), {"next_step_id": "settings"})
+    key, _ = field(result, CONF_TAKEOVER_CHECK)
+    assert key.default() is False
+    result = await choose(hass, result, {CONF_TAKEOVER_CHECK: True})
+    assert entry.options.get(CONF_TAKEOVER_CHECK) is True
+    assert entry.options[CONF_DEVICES] == [meter.id]
+    await hass.async_block_till_done()
+    assert entry.runtime_data.client.listener.options.probe_interval == 30.0
+
+
 async def test_options_not_loaded(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> None:
@@ -259,6 +295,7 @@ async def test_settings_and_choices_keep_each_other(
         CONF_PROGRAMMATIC_NAMES: True,
         CONF_WRITE_PRIORITY: 12,
         CONF_HISTORY_BACKFILL: True,
+        CONF_TAKEOVER_CHECK: True,
     }
     assert entry.options == {CONF_DEVICES: [meter.id], **settings}
     await hass.async_block_till_done()

@@ -17,21 +17,20 @@ from custom_components.smartserver_iap import PLATFORMS
 from custom_components.smartserver_iap.const import CONF_PROGRAMMATIC_NAMES, DOMAIN
 from custom_components.smartserver_iap.iap.client import IapClient
 
-from .conftest import SMARTSERVER_UID, entry_data, setup_entry, state_of, wait_for
+from .conftest import (
+    SMARTSERVER_UID,
+    entity_id_of,
+    entry_data,
+    setup_entry,
+    state_of,
+    wait_for,
+)
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
 
     from smartserver_sim import SmartServerSim
-
-
-def entity_id_of(entity_registry: er.EntityRegistry, unique_suffix: str) -> str:
-    """Return the entity id whose unique id ends with ``unique_suffix``."""
-    for entry in entity_registry.entities.values():
-        if entry.unique_id.endswith(unique_suffix):
-            return entry.entity_id
-    raise AssertionError(f"no entity ends with {unique_suffix}")
 
 
 # The event platform's states are instants: test_alarms.py snapshots it.
@@ -119,6 +118,8 @@ async def test_unavailable_when_device_down(
     await wait_for(lambda: state_of(hass, entity_id) == STATE_UNAVAILABLE)
 
 
+# A subscribe that pushes the current values would give it one.
+@pytest.mark.parametrize("sim_overrides", [{"subscribe_pushes_values": False}])
 async def test_unknown_until_first_value(
     hass: HomeAssistant,
     sim: SmartServerSim,

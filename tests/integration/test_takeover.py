@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.smartserver_iap import connection
+from custom_components.smartserver_iap.connection import LIVE_TIMINGS
 from custom_components.smartserver_iap.const import DOMAIN
 from custom_components.smartserver_iap.iap.events import SubscriptionTakenOver
 from custom_components.smartserver_iap.issues import TakeoverIssue
@@ -22,7 +22,6 @@ from .conftest import FAST_LIVE, USERNAME, setup_entry, wait_for
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
-    import pytest
 
     from smartserver_sim import SmartServerSim
 
@@ -92,16 +91,14 @@ async def test_real_takeover_raises_issue(
     sim: SmartServerSim,
     mock_config_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Another session of the user replaces the subscription: the probe finds out."""
-    monkeypatch.setattr(
-        connection,
-        "LIVE_OPTIONS",
-        replace(FAST_LIVE, probe_interval=0.05, probe_timeout=0.3),
-    )
+    hass.data[LIVE_TIMINGS] = replace(FAST_LIVE, probe_interval=0.05, probe_timeout=0.3)
     entry = await setup_entry(hass, mock_config_entry)
     await sim.steal_subscription(USERNAME, [])
+    # A value changes and is never sent: proof the subscription was taken.
+    co2 = next(q for q in entry.runtime_data.site.subscribed if q.endswith("/nvoCO2"))
+    await sim.set_value(co2, 901)
     issue_id = f"subscription_taken_over_{entry.entry_id}"
     await wait_for(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is not None)
     # Taken back: the SmartServer's list is Home Assistant's again.

@@ -110,16 +110,6 @@ async def test_bad_alarm_requests_change_nothing(
     assert await api.get("/iap/alarms/count") == (200, {"value": 1})
 
 
-@pytest.mark.parametrize("sim_overrides", [{"del_alarm_payload": "id"}])
-async def test_del_alarm_id_payload_switch(sim: SmartServerSim, api: Api) -> None:
-    ws = await api.ws()
-    alarm_id = await sim.raise_alarm("2")
-    await sim.clear_alarm(alarm_id)
-    frame = await next_frame(ws, "DEL:ALARM")
-    assert frame["payload"] == {"id": alarm_id}
-    await ws.close()
-
-
 @pytest.mark.parametrize(
     ("args", "device", "group"),
     [

@@ -128,3 +128,36 @@ def test_options_from_the_command_line() -> None:
 def test_bad_options(option: str) -> None:
     with pytest.raises(SystemExit):
         sim_options(parse_args(["--option", option]))
+
+
+def test_strict_takes_the_other_reading_of_every_switch() -> None:
+    from dataclasses import fields
+
+    from smartserver_sim import SimOptions
+    from smartserver_sim.options import STRICT
+
+    assert parse_args(["--strict"]).strict
+    assert not parse_args([]).strict
+    default, strict = SimOptions(), SimOptions.strict(auto_updates=False)
+    names = {f.name for f in fields(SimOptions)}
+    assert set(STRICT) <= names
+    for name, value in STRICT.items():
+        assert getattr(default, name) != value, name
+        assert getattr(strict, name) == value, name
+    assert not strict.auto_updates
+    # docs/protocol.md lists every switch of the strict profile, and only those.
+    from pathlib import Path
+
+    text = Path(__file__).parents[2].joinpath("docs", "protocol.md").read_text()
+    table = text.split("## Strict", 1)[1].split("\n## ", 1)[0]
+    listed = {
+        line.split("`")[1] for line in table.splitlines() if line.startswith("| `")
+    }
+    assert listed == set(STRICT)
+
+
+def test_strict_with_an_option_over_it() -> None:
+    options = sim_options(
+        parse_args(["--strict", "--option", "ws_timestamps=true", "--no-auto-updates"])
+    )
+    assert options == SimOptions.strict(ws_timestamps=True, auto_updates=False)

@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from smartserver_sim import SmartServerSim, expected_log_entries, hourly_means
+from smartserver_sim.timefmt import parse_time
 
 from .conftest import Api, quiet_options
 
@@ -72,10 +73,11 @@ async def test_one_datapoint_query(sim: SmartServerSim, api: Api) -> None:
         "value",
         "deviceHealth",
         "tags",
-        "liveData",
-        "timestamp",
     ):
         assert key in first
+    # Fields the vendor's Browser adds to the entries it keeps, not the SmartServer's.
+    assert "liveData" not in first
+    assert "timestamp" not in first
     means = hourly_means(entries)
     assert len(means) == 7  # entries lie in (start, end]: end opens one more hour
     assert sim.counters.log_queries == 1 and sim.counters.log_entries_sent == 24
@@ -119,7 +121,7 @@ async def test_all_datapoints_and_clipping(sim: SmartServerSim, api: Api) -> Non
     start = now - 1800
     entries, _ = await collect(api, "value=" + quote(f"*+utc>{fmt(start)}", safe=""))
     assert entries
-    assert all(e["timestamp"] <= fmt(now + 60) + "Z" for e in entries)
+    assert all(parse_time(e["utc"]) <= now + 60 for e in entries)
     everything, _ = await collect(
         api,
         "dev=4&dpName=nvoLuxLevel&value="
@@ -145,7 +147,7 @@ async def test_utc_formats_order_and_end_marker(
     )
     assert texts[-1] == end
     assert entries[0]["utc"].endswith(suffix)
-    assert entries[0]["timestamp"] > entries[-1]["timestamp"]
+    assert parse_time(entries[0]["utc"]) > parse_time(entries[-1]["utc"])
     assert entries == expected_log_entries(
         sim.scenario, TEMP, start, stop, options=sim.options
     )
@@ -225,7 +227,7 @@ async def test_rest_log_values(sim: SmartServerSim, api: Api) -> None:
     status, entries = await api.get(path)
     assert status == 200 and len(entries) == 8
     _, page = await api.get(path + "?pg=2&sz=3&sortBy=desc")
-    assert len(page) == 3 and page[0]["timestamp"] > page[-1]["timestamp"]
+    assert len(page) == 3 and parse_time(page[0]["utc"]) > parse_time(page[-1]["utc"])
     status, everything = await api.get(
         "/iap/devs/2/if/Thermostat/0/nvoSpaceTemp/logs/value?sz=5"
     )
@@ -277,3 +279,18 @@ def test_year_of_minutes_streams_lazily() -> None:
         527039,
         527040,
     )
+
+
+@pytest.mark.parametrize(
+    "sim_overrides", [{"device_ids": "list", "literal_names": "instance"}]
+)
+async def test_strict_log_parameters(sim: SmartServerSim, api: Api) -> None:
+    # dev: the device-list id alone (a name filter "does not work", the Browser says);
+    # dpName: the instance name, or *+xifName== for the XIF name.
+    start, end = window(1)
+    value = "&value=" + value_param(start, end)
+    xif = quote("*+xifName==nvoSpaceTemp", safe="")
+    entries, _ = await collect(api, f"dev=2&dpName={xif}{value}")
+    assert {e["dpQualifier"] for e in entries} == {TEMP}
+    for dev in ("17q4bn7.2", quote("*+name==Thermostat Büro 1", safe="")):
+        assert (await collect(api, f"dev={dev}&dpName={xif}{value}"))[0] == []

@@ -234,6 +234,7 @@ async def test_bad_writes_change_nothing(
     assert sim.counters.writes == 0
 
 
+@pytest.mark.parametrize("sim_overrides", [{"default_priority_level": 17}])
 async def test_priorities(sim: SmartServerSim, api: Api) -> None:
     base = dp_path("2", "Thermostat", 0, "nviSetpoint")
     await api.put("/iap/dp/updates/subscribe", [SETPT])
@@ -242,11 +243,16 @@ async def test_priorities(sim: SmartServerSim, api: Api) -> None:
     frame = await next_frame(ws, "UPD:DATAPOINT")
     assert frame["payload"][0]["value"] == 25.0
     _, items = await api.get(base + "/value")
-    assert items[0]["values"] == {"level": 8, "levels": {"8": 25.0, "255": 21.0}}
+    # The plain value sits at 17, "Normal" (the documented example).
+    assert items[0]["values"] == {"level": 8, "levels": {"8": 25.0, "17": 21.0}}
     await next_frame(ws, "UPD:DATAPOINT")  # the on-demand read's live value
-    status, body = await api.put(base + "/overrides/17/value", 19.0)
+    # Refused (8 holds), but kept at its level: it takes control once 8 goes.
+    status, body = await api.put(base + "/overrides/12/value", 19.0)
     assert status == 422 and body["status"] == 422
-    # A plain write changes the default but publishes nothing while the override holds.
+    _, items = await api.get(base + "/value")
+    assert items[0]["values"]["levels"] == {"8": 25.0, "12": 19.0, "17": 21.0}
+    await next_frame(ws, "UPD:DATAPOINT")
+    # A plain write changes the default but publishes nothing while an override holds.
     assert (await api.put(base + "/value", 20.0))[0] == 204
     await no_frame(sim, ws)
     assert (await api.put(base + "/overrides/3/value", 26.0))[0] == 204
@@ -254,15 +260,50 @@ async def test_priorities(sim: SmartServerSim, api: Api) -> None:
     assert (await api.call("DELETE", base + "/3/overrides"))[0] == 204
     frame = await next_frame(ws, "UPD:DATAPOINT")
     assert frame["payload"][0]["value"] == 25.0
-    assert (await api.call("DELETE", base + "/overrides/8"))[0] == 204
+    # The Browser relinquishes with DELETE on the write's own path.
+    assert (await api.call("DELETE", base + "/overrides/8/value"))[0] == 204
+    frame = await next_frame(ws, "UPD:DATAPOINT")
+    assert frame["payload"][0]["value"] == 19.0
+    assert (await api.call("DELETE", base + "/overrides/12"))[0] == 204
     frame = await next_frame(ws, "UPD:DATAPOINT")
     assert frame["payload"][0]["value"] == 20.0
     assert (await api.call("DELETE", base + "/overrides/8"))[0] == 204
+    # A write at 17 is a plain write.
+    assert (await api.put(base + "/overrides/17/value", 18.0))[0] == 204
+    frame = await next_frame(ws, "UPD:DATAPOINT")
+    assert frame["payload"][0]["value"] == 18.0
     assert (await api.put(base + "/0/overrides/value", 1.0))[0] == 400
     assert (await api.put(base + "/x/overrides/value", 1.0))[0] == 400
     assert (await api.put(base + "/8/overrides/bogus", 1.0))[0] == 404
+    assert (await api.put(base + "/overrides/8/bogus", 1.0))[0] == 404
     assert (await api.get(base + "/8/overrides"))[0] == 405
+    assert (await api.get(base + "/overrides/8/value"))[0] == 405
     await ws.close()
+
+
+@pytest.mark.parametrize(
+    "sim_overrides",
+    [{"override_paths": "vendor", "device_ids": "list", "literal_names": "instance"}],
+)
+async def test_strict_paths(api: Api) -> None:
+    # Only the Browser's forms: the device-list id (or a name filter), instance names
+    # as literals, *+xifName== for XIF names, overrides/{p}/value.
+    timeout = "17q4bn7/lon/8.1/Büro 1/0/nviTimeout"
+    xif = dp_path("8", "Büro 1", 0, "*+xifName==nviTimeout")
+    assert (await api.get(xif + "/value"))[1][0]["dpQualifier"] == timeout
+    instance = dp_path("8", "Büro 1", 0, "Occupancy Timeout")
+    assert (await api.get(instance + "/value"))[1][0]["dpQualifier"] == timeout
+    assert (await api.get(dp_path("8", "Büro 1", 0, "nviTimeout") + "/value"))[0] == 404
+    level_id = dp_path("17q4bn7.8", "Büro 1", 0, "Occupancy Timeout")
+    assert (await api.get(level_id + "/value"))[0] == 404
+    assert (await api.get("/iap/devs/17q4bn7.8"))[0] == 404
+    by_name = dp_path("*+name==Präsenzmelder Büro 1", "Büro 1", 0, "Occupancy Timeout")
+    assert (await api.get(by_name + "/value"))[0] == 200
+    assert (await api.put(xif + "/overrides/9/value", 120.0))[0] == 204
+    assert (await api.put(xif + "/9/overrides/value", 100.0))[0] == 404
+    assert (await api.call("DELETE", xif + "/9/overrides"))[0] == 404
+    assert (await api.call("DELETE", xif + "/overrides/9"))[0] == 404
+    assert (await api.call("DELETE", xif + "/overrides/9/value"))[0] == 204
 
 
 async def test_presets(api: Api) -> None:

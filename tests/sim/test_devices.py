@@ -109,8 +109,15 @@ async def test_pagination_and_snapshots(api: Api) -> None:
     await api.sim.add_device({"name": "Late Device"})
     _, page3 = await api.get(f"/iap/devs?pg=3&sz=5&xs={snap}")
     assert len(page3["resources"]) == 2 and page3["remainingPages"] == 0
+    # noxs=true pages are bare arrays (the vendor's Browser), no snapshot kept.
+    snapshots = len(api.sim.snapshots)
     _, fresh = await api.get("/iap/devs?pg=3&sz=5&noxs=true")
-    assert "snapshot" not in fresh and len(fresh["resources"]) == 3
+    assert [d["name"] for d in fresh][-1] == "Late Device"
+    assert len(fresh) == 3 and len(api.sim.snapshots) == snapshots
+    api.sim.options.page_shape = "bare"
+    _, bare = await api.get("/iap/devs?pg=1&sz=5")
+    assert isinstance(bare, list) and len(bare) == 5
+    api.sim.options.page_shape = "envelope"
     _, beyond = await api.get("/iap/devs?pg=9&sz=5")
     assert beyond["resources"] == [] and beyond["remainingPages"] == 0
     assert (await api.get("/iap/devs?xs=99999"))[0] == 404

@@ -31,3 +31,33 @@ async def test_login_devs_values_ws(sim: SmartServerSim, api: Api) -> None:
     assert frame["action"] == "UPD:DATAPOINT"
     assert frame["payload"][0]["value"] == 23.5
     await ws.close()
+
+
+async def test_a_vendor_web_page_loads(sim: SmartServerSim, api: Api) -> None:
+    # The first calls of the vendor's Browser, in its order.
+    for path in (
+        "/iap/version",
+        "/iap/devs/lonmode",
+        "/iap/lic/status",
+        "/iap/alarms/count?activeOnly=true",
+        "/iap/dlaRules/monitoring",
+        "/iap/users/current",
+        "/iap/settings/limits/configuration",
+        "/iap/context",
+        "/iap/devTypes/*",
+        "/iap/dp/types",
+        "/iap/alarms/definitions",
+        "/iap/alarms/types",
+        "/iap/devs?noxs=true&sortBy=name",
+    ):
+        status, body = await api.get(path)
+        assert status == 200, (path, body)
+    assert (await api.get("/iap/devs/lonmode"))[1] == {"value": "IMM"}
+    _, context = await api.get("/iap/context")
+    assert context["user"]["userName"] == "apollo"
+    _, types = await api.get("/iap/devTypes/*")
+    assert {t["name"] for t in types} == {
+        d.type_name for d in sim.scenario.devices.values()
+    }
+    await sim.raise_alarm("2", type="Threshold exceeded")
+    assert "Threshold exceeded" in (await api.get("/iap/alarms/types"))[1]

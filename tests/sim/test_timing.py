@@ -235,16 +235,50 @@ async def test_max_age_answers_cache_then_live(
     await sim.set_value(TEMP, -5.0)  # a value the generator will not produce
     assert await ws_value(ws) == -5.0
     path = VALUE_PATH.format("nvoSpaceTemp")
+    # Younger than max_age: the cache answers, nothing goes on the wire; the
+    # echo ("always") carries the cached value.
     _, cached = await api.get(path + "?max_age=3600")
     assert cached[0]["value"] == -5.0
-    clock.advance(sim.options.live_read_delay)  # the wire read behind the GET
-    live = await ws_value(ws)
-    assert 19.0 <= live <= 23.0
-    await sim.set_value(TEMP, -6.0)
-    assert await ws_value(ws) == -6.0
+    clock.advance(sim.options.live_read_delay)
+    assert await ws_value(ws) == -5.0
+    assert sim.counters.wire_reads == 0
     clock.advance(10)
-    _, fresh = await api.get(path + "?max_age=5")  # older than 5 s: read now
+    # Older than max_age: read on the wire now; the live value goes to every
+    # subscriber.
+    _, fresh = await api.get(path + "?max_age=5")
     assert 19.0 <= fresh[0]["value"] <= 23.0
+    assert await ws_value(ws) == fresh[0]["value"]
+    assert sim.counters.wire_reads == 1
+    await ws.close()
+
+
+@pytest.mark.parametrize(
+    ("sim_overrides", "echoed"),
+    [
+        ({"read_echo": "always"}, [True, True]),
+        ({"read_echo": "wire"}, [False, True]),
+        ({"read_echo": "changed"}, [False, False]),
+    ],
+)
+async def test_read_echo_readings(
+    sim: SmartServerSim, api: Api, clock: ManualClock, echoed: list[bool]
+) -> None:
+    # An unchanged value, read from the cache and then on the wire: which reads echo.
+    await api.put("/iap/dp/updates/subscribe", [TEMP])
+    ws = await api.ws()
+    path = VALUE_PATH.format("nvoSpaceTemp")
+    seen = []
+    for query in ("?max_age=3600", ""):
+        await api.get(path + query)
+        clock.advance(sim.options.live_read_delay)
+        await sim.hub.drain()
+        # A marker queued now comes first exactly when no echo was pending.
+        sim.hub.broadcast("TEST:MARK", None)
+        frame = await next_frame(ws)
+        seen.append(frame["action"] == "UPD:DATAPOINT")
+        if seen[-1]:
+            await next_frame(ws, "TEST:MARK")
+    assert seen == echoed
     await ws.close()
 
 

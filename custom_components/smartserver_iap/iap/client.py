@@ -8,6 +8,7 @@ site, and data-log queries. Nothing below imports this module.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from yarl import URL
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
     from .events import LiveEvent
     from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue, LogEntry
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class IapClient:
@@ -150,8 +153,15 @@ class IapClient:
         return await self.rest.list_devices()
 
     async def list_datapoints(self, device_id: str | None = None) -> list[Datapoint]:
-        """Return the datapoints (with their properties) of one device, or of all."""
-        return await self.rest.list_datapoints(device_id)
+        """Return the datapoints (with their properties) of one device, or of all.
+
+        The devices (the site's, else a device listing) name the datapoints that come
+        without a qualifier.
+        """
+        devices: Iterable[Device] = self.site.devices.values()
+        if not self.site.devices:
+            devices = await self.rest.list_devices()
+        return await self.rest.list_datapoints(device_id, devices)
 
     async def get_smartserver(self) -> Device:
         """Return the SmartServer's own device (category SC): its identity and status."""
@@ -163,7 +173,7 @@ class IapClient:
     async def discover(self) -> Site:
         """Read the devices and every datapoint into the site model."""
         self.site.add_devices(await self.rest.list_devices())
-        self.site.add_datapoints(await self.rest.list_datapoints())
+        self.site.add_datapoints(await self.list_datapoints())
         return self.site
 
     async def refresh_devices(self) -> DeviceChanges:
@@ -172,7 +182,7 @@ class IapClient:
 
     async def discover_datapoints(self, device_id: str) -> list[Datapoint]:
         """Read one device's datapoints into the site; return those of known devices."""
-        return self.site.add_datapoints(await self.rest.list_datapoints(device_id))
+        return self.site.add_datapoints(await self.list_datapoints(device_id))
 
     # -- values ------------------------------------------------------------------------
 
@@ -183,11 +193,24 @@ class IapClient:
 
         See ``IapRest.read_values``; values of subscribed datapoints are kept in the
         site, unless the live link brought a change of one while the read was on
-        its way (``Site.apply_read``).
+        its way (``Site.apply_read``), and so is which datapoints the SmartServer
+        could not read (``site.unreadable``; each is logged once when it becomes
+        unreadable).
         """
-        before = dict(self.site.values)
-        values = await self.rest.read_values(qualifiers, max_age)
-        self.site.apply_read(values, before)
+        asked = list(qualifiers)
+        unreadable: list[str] = []
+        site = self.site
+        before = dict(site.values)
+        values = await self.rest.read_values(asked, max_age, unreadable=unreadable)
+        site.apply_read(values, before)
+        newly = site.set_readable(asked, unreadable)
+        if newly:
+            _LOGGER.warning(
+                "SmartServer %s cannot read %d datapoint(s), shown unavailable: %s",
+                self.host,
+                len(newly),
+                ", ".join(newly),
+            )
         return values
 
     async def write_value(
@@ -196,16 +219,31 @@ class IapClient:
         """Write a value; with ``priority``, hold it at that priority level.
 
         ``datapoint`` is a Datapoint or a qualifier. Structured values are dicts
-        (``{"value": 75, "state": 1}``), enums strings.
+        (``{"value": 75, "state": 1}``), enums strings. The path names the device by
+        its device-list id (from the site) and the datapoint by its XIF name.
 
         Raises:
             IapPriorityConflictError: a higher priority holds the datapoint (HTTP 422).
         """
-        await self.rest.write_value(datapoint, value, priority)
+        target, device_id = self._addressed(datapoint)
+        await self.rest.write_value(target, value, priority, device_id=device_id)
 
     async def relinquish(self, datapoint: Datapoint | str, priority: int) -> None:
         """Release the value held at ``priority``; the next level takes control."""
-        await self.rest.relinquish(datapoint, priority)
+        target, device_id = self._addressed(datapoint)
+        await self.rest.relinquish(target, priority, device_id=device_id)
+
+    def _addressed(
+        self, datapoint: Datapoint | str
+    ) -> tuple[Datapoint | str, str | None]:
+        """Return the datapoint (as the site knows it) and its device-list id."""
+        site = self.site
+        if isinstance(datapoint, str):
+            known = site.datapoints.get(datapoint)
+            if known is None:
+                return datapoint, None
+            datapoint = known
+        return datapoint, site.device_of(datapoint.qualifier)
 
     # -- subscribe ---------------------------------------------------------------------
 
@@ -265,10 +303,14 @@ class IapClient:
         *,
         idle_timeout: float = 30.0,
     ) -> AsyncGenerator[LogEntry]:
-        """Iterate over the entries of a data-log query, as they stream in."""
+        """Iterate over the entries of a data-log query, as they stream in.
+
+        ``device_id`` is the device-list id (a datapoint-level ``<scId>.<n>`` id the
+        site knows is translated); ``datapoint_name`` the XIF name.
+        """
         return iter_log(
             self.session,
-            device_id,
+            None if device_id is None else self.site.device_list_id(device_id),
             block_name,
             block_index,
             datapoint_name,

@@ -41,6 +41,8 @@ def log_query(  # noqa: PLR0917
 
     Each parameter is percent-encoded as a whole, so the ``&`` inside the ``value``
     time-range expression travels as ``%26`` (as the vendor's Browser sends it).
+    ``dev`` is the device-list id and ``dpName`` the XIF name as ``*+xifName==``, as
+    the Browser sends them (a literal ``dpName`` names the instance).
     """
     params: list[tuple[str, str]] = []
     if device_id is not None:
@@ -50,7 +52,7 @@ def log_query(  # noqa: PLR0917
     if block_index is not None:
         params.append(("blockIndex", str(block_index)))
     if datapoint_name is not None:
-        params.append(("dpName", datapoint_name))
+        params.append(("dpName", f"*+xifName=={datapoint_name}"))
     conditions = []
     if start is not None:
         conditions.append(f"utc>{format_query_time(start)}")

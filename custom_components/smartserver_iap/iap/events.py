@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -119,9 +119,14 @@ class Resynced:
 
 @dataclass(slots=True, frozen=True)
 class SubscriptionTakenOver:
-    """Another session of the same user replaced the subscribe list; it was re-asserted."""
+    """Another session of the same user replaced the subscribe list; it was re-asserted.
+
+    ``values`` are the subscribed values read again afterwards (they are in the site
+    already): changes made while the list was taken were never sent.
+    """
 
     healed: bool
+    values: list[DatapointUpdate] = field(default_factory=list)
 
 
 type LiveEvent = (

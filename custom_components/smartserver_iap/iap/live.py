@@ -11,7 +11,6 @@ that replaced the subscribe list.
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 import logging
 from typing import TYPE_CHECKING, NoReturn
 
@@ -91,7 +90,11 @@ class LiveListener:
         self.options = options
         self.decoder = FrameDecoder(self._stats)
         self.probe = TakeoverProbe(
-            site, read_values, self._stats, options.probe_timeout
+            site,
+            read_values,
+            self._stats,
+            options.probe_timeout,
+            options.probe_max_age,
         )
         self.connected = False
         self._running = False
@@ -312,15 +315,14 @@ class LiveListener:
         """Dispatch frames until the link breaks (raise) or the session is renewed."""
         reader = asyncio.create_task(self._read(ws, handler))
         watchdog = asyncio.create_task(self._watch(handler, generation))
+        tasks = (reader, watchdog)
         try:
-            done, _ = await asyncio.wait(
-                (reader, watchdog), return_when=asyncio.FIRST_COMPLETED
-            )
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            reader.cancel()
-            watchdog.cancel()
-            await asyncio.gather(reader, watchdog, return_exceptions=True)
-        (watchdog if watchdog in done else reader).result()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        (watchdog if watchdog in done else next(iter(done))).result()
 
     async def _read(
         self, ws: WebSocket, handler: Callable[[LiveEvent], None]
@@ -358,7 +360,7 @@ class LiveListener:
             # PING and PONG are answered by aiohttp itself.
 
     def _apply(self, event: LiveEvent) -> LiveEvent | None:
-        """Apply a device event to the site; return what to hand on (None: nothing)."""
+        """Apply an event to the site; return what to hand on (None: nothing)."""
         site = self._site
         if type(event) is DeviceStatusChanged:
             previous = site.set_status(event.device_id, event.status)
@@ -371,23 +373,28 @@ class LiveListener:
             site.remove_device(event.device_id)
         return event
 
-    async def _heal(self, handler: Callable[[LiveEvent], None]) -> None:
-        await self._resubscribe()
+    async def _taken_over(self, handler: Callable[[LiveEvent], None]) -> None:
+        """Resync after a takeover as after a reconnect: the values missed meanwhile."""
         self._stats.takeovers += 1
-        self._emit(handler, SubscriptionTakenOver(healed=True))
+        values = await self._read_values(
+            self._site.subscribed, self.options.resync_max_age
+        )
+        self._emit(handler, SubscriptionTakenOver(healed=True, values=values))
 
     async def _watch(
         self, handler: Callable[[LiveEvent], None], generation: int
     ) -> None:
         """Renew the session before it expires and probe for takeovers.
 
-        Returns once the session was renewed; raises when the link is found dead.
+        Checks start every ``probe_interval``. Returns once the session was renewed;
+        raises when the link is found dead.
         """
         session = self._session
         interval = self.options.probe_interval
         loop = asyncio.get_running_loop()
         next_probe = None if interval is None else loop.time() + interval
-        heal = partial(self._heal, handler)
+        probe = self.probe
+        probe.reset()
         try:
             while True:
                 delays = [3600.0]
@@ -403,12 +410,15 @@ class LiveListener:
                 if next_probe is None or loop.time() < next_probe:
                     continue
                 assert interval is not None
-                verdict = await self.probe.check(heal)
+                next_probe += interval
+                verdict = await probe.check(self._resubscribe)
                 if session.generation != generation:
                     return
                 if verdict is Verdict.DEAD:
                     break
-                next_probe = loop.time() + interval
+                if verdict is Verdict.TAKEN_OVER:
+                    await self._taken_over(handler)
+                next_probe = max(next_probe, loop.time())
         except IapAuthenticationError:
             raise
         except IapError as err:

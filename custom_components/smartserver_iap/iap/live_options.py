@@ -33,8 +33,13 @@ class LiveOptions:
     # A link lost within this many seconds of coming up was a flap: the back-off
     # goes on growing, so a SmartServer that accepts and drops at once is not hammered.
     flap_after: float = 2.0
-    probe_interval: float | None = 60.0
+    # A takeover check starts every probe_interval (None: never); with probe_timeout
+    # for the updates to arrive, any takeover is found within about 55 s.
+    probe_interval: float | None = 45.0
     probe_timeout: float = 10.0
+    # max_age of the check's bulk read: the SmartServer answers from its cache and
+    # reads nothing on the device network (None reads every candidate on the wire).
+    probe_max_age: float | None = 365 * 86400.0
     connect_timeout: float = 10.0
     # max_age of the read-back after a reconnect: the SmartServer answers from its
     # cache when the value is that young (None reads every datapoint on the wire).

@@ -67,7 +67,9 @@ class Datapoint:
     """One datapoint from a properties listing (``…/if/*/*/*/*``)."""
 
     qualifier: str
-    device_id: str  # the id to use in REST paths (``/iap/devs/{device_id}/…``)
+    # The datapoint-level deviceId: the device-list id or another form (``<scId>.<n>``);
+    # REST paths use the device-list id (``Site.device_of``).
+    device_id: str
     device_name: str
     block_name: str
     block_index: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import IapProtocolError
 from .models import (
@@ -15,7 +15,15 @@ from .models import (
     JsonValue,
     LogEntry,
 )
+from .qualifier import format_qualifier
 from .timestamps import parse_timestamp, parse_timestamp_or_none
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from datetime import datetime
+
+# Returns the device a datapoint item belongs to, when it can tell.
+type FindDevice = Callable[[dict[str, Any]], Device | None]
 
 # Input datapoints (network variables and configuration properties) accept writes.
 _INPUT_PREFIXES = ("nvi", "nci", "cp")
@@ -50,6 +58,14 @@ def _int(value: object, what: str) -> int:
         except ValueError:
             pass
     raise IapProtocolError(f"{what} is not a number: {value!r}")
+
+
+def int_or_none(value: object) -> int | None:
+    """Return an int given as an int, an integral float or a numeric string; else None."""
+    try:
+        return _int(value, "number")
+    except IapProtocolError:
+        return None
 
 
 def qualifier_of(raw: dict[str, Any]) -> str | None:
@@ -126,14 +142,66 @@ def _unit(item: dict[str, Any]) -> str | None:
     return _opt_str(item.get("unit"))
 
 
-def parse_datapoint(raw: object) -> Datapoint:
-    """Parse one item of a datapoint properties listing (``…/if/*/*/*/*``)."""
+def device_finder(devices: Iterable[Device], listed: str | None = None) -> FindDevice:
+    """Return a lookup of the device a datapoint item belongs to.
+
+    With ``listed`` (the device whose datapoints are listed) every item is that
+    device's; else the item's ``deviceId`` names it (the device-list id or the
+    ``deviceId`` the device list carries), or its ``deviceName`` when only one device
+    has that name.
+    """
+    by_id: dict[str, Device] = {}
+    by_name: dict[str, Device | None] = {}
+    for device in devices:
+        by_id.setdefault(device.id, device)
+        other = device.raw.get("deviceId")
+        if isinstance(other, str):
+            by_id.setdefault(other, device)
+        by_name[device.name] = None if device.name in by_name else device
+    owner = None if listed is None else by_id.get(listed)
+
+    def find(item: dict[str, Any]) -> Device | None:
+        if owner is not None:
+            return owner
+        device_id = _opt_str(item.get("deviceId"))
+        if device_id is not None and device_id in by_id:
+            return by_id[device_id]
+        name = _opt_str(item.get("deviceName"))
+        return None if name is None else by_name.get(name)
+
+    return find
+
+
+def _built_qualifier(
+    item: dict[str, Any], block: str | None, name: str | None, find: FindDevice
+) -> str | None:
+    """Build the qualifier of an item without one, as the vendor's Browser does."""
+    device = find(item)
+    if device is None or block is None or name is None:
+        return None
+    if device.sc_id is None or device.protocol is None or device.did is None:
+        return None
+    index = _int(item.get("blockIndex", 0), "blockIndex")
+    return format_qualifier(
+        device.sc_id, device.protocol, device.did, block, index, name
+    )
+
+
+def parse_datapoint(raw: object, find: FindDevice | None = None) -> Datapoint:
+    """Parse one item of a datapoint properties listing (``…/if/*/*/*/*``).
+
+    The documented item has no ``dpQualifier``: with ``find`` (see
+    ``device_finder``) it is built from the device's scId/protocol/DID and the
+    item's block, index and name.
+    """
     item = _require_dict(raw, "datapoint")
-    qualifier = qualifier_of(item)
-    if qualifier is None:
-        raise IapProtocolError("datapoint without a qualifier")
     name = _opt_str(item.get("datapointName")) or _opt_str(item.get("xifName"))
     block = _opt_str(item.get("blockName"))
+    qualifier = qualifier_of(item)
+    if qualifier is None and find is not None:
+        qualifier = _built_qualifier(item, block, name, find)
+    if qualifier is None:
+        raise IapProtocolError("datapoint without a qualifier")
     device_id = _opt_str(item.get("deviceId"))
     if name is None or block is None or device_id is None:
         raise IapProtocolError(
@@ -167,12 +235,16 @@ def parse_value_item(raw: object) -> DatapointUpdate:
     if qualifier is None:
         raise IapProtocolError("value item without a qualifier")
     value: JsonValue = item.get("value")
-    return DatapointUpdate(
-        qualifier,
-        value,
-        parse_timestamp_or_none(item.get("timestamp")),
-        item.get("presetValue"),
-    )
+    return DatapointUpdate(qualifier, value, _time_of(item), item.get("presetValue"))
+
+
+def _time_of(item: dict[str, Any]) -> datetime | None:
+    """Return an item's instant: its ``timestamp``, else ``utc``, else ``local``."""
+    for key in ("timestamp", "utc", "local"):
+        stamp = parse_timestamp_or_none(item.get(key))
+        if stamp is not None:
+            return stamp
+    return None
 
 
 def parse_alarm(raw: object) -> Alarm:

@@ -65,11 +65,43 @@ def quote_element(element: str) -> str:
     return quote(element, safe=_SAFE)
 
 
-def datapoint_path(device: str, block: str, block_index: int, datapoint: str) -> str:
-    """Return the REST path of one datapoint, every element quoted on its own."""
+def device_element(device_id: str | None, device_name: str) -> str:
+    """Return the path element of a device: its device-list id, else its name.
+
+    The datapoint-level ``deviceId`` (``<scId>.<n>``) is not a documented path element.
+    """
+    if device_id is not None:
+        return quote_element(device_id)
+    return "*+name==" + quote_element(device_name)
+
+
+def name_element(xif_name: str, instance_name: str | None = None) -> str:
+    """Return the path element of a block or datapoint named by its XIF name.
+
+    A literal element names the *instance*; XIF names go through ``*+xifName==``, as
+    the vendor's Browser sends them. A name with ``&`` cannot go into a filter term
+    (``&`` joins terms, encoded or not), so it goes as the literal instance name.
+    """
+    if "&" in xif_name:
+        return quote_element(instance_name or xif_name)
+    return "*+xifName==" + quote_element(xif_name)
+
+
+def datapoint_path(
+    device: str,
+    block: str,
+    block_index: int,
+    datapoint: str,
+    instance_name: str | None = None,
+) -> str:
+    """Return the REST path of one datapoint (``device`` is a ``device_element``).
+
+    ``/iap/devs/{device}/if/*+xifName=={block}/{index}/*+xifName=={datapoint}``, each
+    name quoted on its own (block instance and XIF names are the same).
+    """
     return (
-        f"/iap/devs/{quote_element(device)}/if/{quote_element(block)}"
-        f"/{block_index}/{quote_element(datapoint)}"
+        f"/iap/devs/{device}/if/{name_element(block)}"
+        f"/{block_index}/{name_element(datapoint, instance_name)}"
     )
 
 

@@ -259,11 +259,12 @@ class IapSession:
     async def cookie_accepted(self, cookie: str) -> bool:
         """Return False if the SmartServer says the session of ``cookie`` is gone.
 
-        Asks ``GET /iap/users/current``, which needs a session: a 401 or a redirect to
-        a login page is a refusal, any other answer an acceptance.
+        Asks ``GET /iap/users/current``, which needs a session: a 401, a 403 (every
+        user may read itself) or a redirect to a login page is a refusal, any other
+        answer an acceptance.
         """
-        _, raw = await self._send("GET", self.url(CHECK_PATH), cookie, None)
-        return raw is not None
+        status, raw = await self._send("GET", self.url(CHECK_PATH), cookie, None)
+        return raw is not None and status != 403
 
     async def relogin(self, generation: int) -> None:
         """Log in again unless someone already did since ``generation`` was current."""
@@ -304,12 +305,13 @@ class IapSession:
         """Log a session out, best effort, in at most ``LOGOUT_TIMEOUT`` seconds."""
         try:
             async with asyncio.timeout(LOGOUT_TIMEOUT):
-                for method in ("PUT", "POST"):
+                for method in ("POST", "PUT"):
                     status, _ = await self._send(
                         method, self.url(LOGOUT_PATH), cookie, None
                     )
-                    # The docs say PUT, the vendor's pages POST: try the other on 405.
-                    if status != 405:
+                    # Every vendor client POSTs, the docs say PUT: PUT when POST is
+                    # unknown.
+                    if status not in (404, 405):
                         return
         except IapError as err:
             _LOGGER.debug("Logout failed: %s", err)
@@ -363,8 +365,9 @@ class IapSession:
         """Send one REST request with the session cookie and return the decoded JSON.
 
         A refused session (401, or a redirect to a login page) triggers one fresh
-        login and one retry; a second refusal raises IapAuthenticationError. (403
-        means "not allowed": IapPermissionError, not a session problem.)
+        login and one retry; a second refusal raises IapAuthenticationError. A 403
+        means "not allowed" (writing an output, say: IapPermissionError), unless the
+        session check refuses the session too: then it is a refused session.
         """
         url = self.url(path, query)
         body = None if json_body is NO_BODY else orjson.dumps(json_body)
@@ -373,6 +376,9 @@ class IapSession:
             cookie = await self.ensure()
             generation = self.generation
             status, raw = await self._send(method, url, cookie, body)
+            if status == 403 and not await self.cookie_accepted(cookie):
+                # Not "not allowed": the session is gone (some answer 403 for that).
+                raw = None
             if raw is None:
                 if attempt == 0:
                     _LOGGER.debug(

@@ -56,6 +56,7 @@ class Site:
         "datapoints",
         "devices",
         "smartserver",
+        "unreadable",
         "values",
     )
 
@@ -66,6 +67,8 @@ class Site:
         self.datapoints: dict[str, Datapoint] = {}
         # Latest value of each subscribed datapoint (the hot path writes it).
         self.values: dict[str, DatapointUpdate] = {}
+        # Datapoints the SmartServer could not read when last asked (HTTP 400, 404...).
+        self.unreadable: set[str] = set()
         self._subscribed: dict[str, None] = {}
         self._address: dict[_Address, str] = {}
         self._device_of: dict[str, str] = {}
@@ -137,6 +140,7 @@ class Site:
             del self.datapoints[qualifier]
             del self._device_of[qualifier]
             self.values.pop(qualifier, None)
+            self.unreadable.discard(qualifier)
             self._subscribed.pop(qualifier, None)
         return gone
 
@@ -189,6 +193,21 @@ class Site:
     def device_of(self, qualifier: str) -> str | None:
         """Return the device-list id of the device a datapoint belongs to."""
         return self._device_of.get(qualifier)
+
+    def device_list_id(self, device_id: str) -> str:
+        """Return the device-list id for a device-list or datapoint-level device id.
+
+        An id the site cannot place is returned as it is.
+        """
+        if device_id in self.devices:
+            return device_id
+        for device in self.devices.values():
+            if device.raw.get("deviceId") == device_id:
+                return device.id
+        for qualifier, datapoint in self.datapoints.items():
+            if datapoint.device_id == device_id and qualifier in self._device_of:
+                return self._device_of[qualifier]
+        return device_id
 
     def datapoints_of(self, device_id: str) -> list[Datapoint]:
         """Return the datapoints of one device, in the order they were listed."""
@@ -253,6 +272,20 @@ class Site:
         self.apply_updates(
             u for u in updates if values.get(u.qualifier) is before.get(u.qualifier)
         )
+
+    def set_readable(
+        self, asked: Iterable[str], unreadable: Iterable[str]
+    ) -> list[str]:
+        """Record what a read could not read; return the datapoints newly unreadable.
+
+        Every other datapoint ``asked`` for is readable again.
+        """
+        failed = dict.fromkeys(unreadable)
+        known = self.unreadable
+        known.difference_update(q for q in asked if q not in failed)
+        newly = [q for q in failed if q not in known]
+        known.update(newly)
+        return newly
 
     def value_of(self, qualifier: str) -> JsonValue:
         """Return the latest value of a datapoint (None while unknown)."""

@@ -114,7 +114,7 @@ def log_entries(
 ) -> list[tuple[float, float]]:
     """Return the simulator's entries in ``[start, end)`` as (time, value), in time order."""
     entries = expected_log_entries(sim.scenario, qualifier, start - 0.001, end - 0.001)
-    return sorted((parse_time(e["timestamp"]), float(e["value"])) for e in entries)
+    return sorted((parse_time(e["utc"]), float(e["value"])) for e in entries)
 
 
 def expected_means(
