@@ -36,7 +36,7 @@ def expected_hours(
     for entry in expected_log_entries(
         sim.scenario, qualifier, start - 0.001, end - 0.001
     ):
-        t = parse_time(entry["timestamp"])
+        t = parse_time(entry["utc"])
         hours.setdefault(t - t % HOUR, []).append(float(entry["value"]))
     return hours
 

@@ -88,6 +88,26 @@ async def test_one_unreadable_datapoint_does_not_fail_the_read(
         await client.close()
 
 
+@pytest.mark.parametrize(
+    "body", [b"<html><body>Login</body></html>", b'{"error": "busy"}', b""]
+)
+async def test_an_unreadable_answer_fails_the_read_not_the_datapoints(
+    http: aiohttp.ClientSession, body: bytes
+) -> None:
+    # An HTML page of a proxy, or JSON of another shape, says nothing about the
+    # datapoints asked for: the read fails (a resync tries again), none is unreadable.
+    async with running_sim() as sim:
+        qualifiers = outputs(sim, 3)
+        client = make_client(sim, http)
+        sim.inject_body(body, count=1, path_prefix="/iap/devs")
+        with pytest.raises(IapProtocolError):
+            await client.read_values(qualifiers)
+        assert client.site.unreadable == set()
+        values = await client.read_values(qualifiers)
+        assert [v.qualifier for v in values] == qualifiers
+        await client.close()
+
+
 async def test_vanished_datapoints_answered_404_are_none_of_these(
     http: aiohttp.ClientSession,
 ) -> None:

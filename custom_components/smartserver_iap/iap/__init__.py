@@ -17,6 +17,7 @@ from .errors import (
     IapPriorityConflictError,
     IapProtocolError,
     IapRateLimitedError,
+    IapRequestRejectedError,
     IapServerError,
 )
 from .events import (
@@ -92,6 +93,7 @@ __all__ = [
     "IapPriorityConflictError",
     "IapProtocolError",
     "IapRateLimitedError",
+    "IapRequestRejectedError",
     "IapRest",
     "IapServerError",
     "JsonValue",

@@ -113,6 +113,14 @@ class IapProtocolError(IapError):
     """The SmartServer answered something the client cannot interpret."""
 
 
+class IapRequestRejectedError(IapProtocolError):
+    """The SmartServer rejected the request itself (HTTP 4xx: a name it cannot parse).
+
+    Unlike an answer the client cannot read (an HTML page, JSON of another shape),
+    which says nothing about the request, this one is about what was asked.
+    """
+
+
 class IapPermissionError(IapProtocolError):
     """The SmartServer refused a request of a logged-in user (HTTP 403).
 

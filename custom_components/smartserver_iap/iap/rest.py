@@ -10,7 +10,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .errors import IapNotFoundError, IapProtocolError
+from .errors import (
+    IapNotFoundError,
+    IapPermissionError,
+    IapProtocolError,
+    IapRequestRejectedError,
+)
 from .models import Alarm, Datapoint, DatapointUpdate, Device, JsonValue
 from .parsing import (
     device_finder,
@@ -206,7 +211,7 @@ class IapRest:
 
         One bad chunk does not fail the read: a chunk answered 404 names datapoints
         the SmartServer does not have ("none of these"); a chunk it refuses otherwise
-        (a 400 for a name it cannot parse, say) is halved until the datapoints it
+        (a 400 for a name it cannot parse, a 403, say) is halved until the datapoints it
         cannot read are found, and the others are read. Every datapoint asked for
         that got no value is appended to ``unreadable``.
         """
@@ -231,7 +236,9 @@ class IapRest:
             body = await self.request("GET", path, query)
         except IapNotFoundError:
             return
-        except IapProtocolError as err:
+        except (IapRequestRejectedError, IapPermissionError) as err:
+            # Refused for what it asks (an answer the client cannot read is not: it
+            # fails the read, and the resync tries again).
             if len(chunk) == 1:
                 _LOGGER.debug("Cannot read %s: %s", chunk[0], err)
                 return

@@ -22,6 +22,7 @@ from .errors import (
     IapPermissionError,
     IapPriorityConflictError,
     IapProtocolError,
+    IapRequestRejectedError,
     IapServerError,
     connection_failure_of,
 )
@@ -92,7 +93,7 @@ def raise_for_status(status: int, raw: bytes, what: str) -> None:
         raise IapPriorityConflictError(message)
     if status >= 500 or status == 408:
         raise IapServerError(message)
-    raise IapProtocolError(message)
+    raise IapRequestRejectedError(message)
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
