@@ -16,11 +16,13 @@ import json
 import secrets
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
+
 from smartserver_sim import Scenario, SimOptions, SmartServerSim, default_scenario
 from smartserver_sim.tls import generate_certificate
 
 from .hass_config import DEVELOP_CONFIG, write_config
-from .hass_process import HassProcess, Owner
+from .hass_process import HassProcess, Owner, free_port
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -69,6 +71,19 @@ class Demo:
         await self.hass.start()
         await self.hass.login(self.owner)
         await self.hass.wait_running()
+
+
+def quiet_settings(config_dir: Path) -> DemoSettings:
+    """Return the demo's settings for a test: free ports, a still simulator.
+
+    The simulator changes values and sends frames only when the test asks it to.
+    """
+    return DemoSettings(
+        config_dir=config_dir,
+        ha_port=free_port(),
+        sim_port=free_port(),
+        sim_options=SimOptions(auto_updates=False, ntf_time_interval=None),
+    )
 
 
 def second_scenario() -> Scenario:
@@ -134,6 +149,23 @@ async def run_demo(settings: DemoSettings) -> AsyncIterator[Demo]:
             await hass.add_entry(entry_answers(sim))
         await wait_entries_loaded(hass)
         yield Demo(settings, hass, owner, sim, second)
+
+
+async def sim_control(sim: SmartServerSim, op: str, **args: Any) -> Any:
+    """Run an operation of the simulator's control API over HTTP, as a test rig would.
+
+    Return its result; raise with the simulator's answer if it refused.
+    """
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{sim.base_url}/sim/control", json={"op": op, **args}, ssl=False
+        ) as resp,
+    ):
+        body = await resp.json(content_type=None)
+        if resp.status != 200:
+            raise RuntimeError(f"control op {op} -> {resp.status}: {body}")
+        return body["result"]
 
 
 def _simulator(

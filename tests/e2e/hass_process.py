@@ -22,8 +22,11 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
+
+# Home Assistant's states, by entity id, as its REST API shows them.
+type States = dict[str, dict[str, Any]]
 
 CLIENT_ID = "http://127.0.0.1/"
 # Refresh an access token this long before it expires.
@@ -223,10 +226,10 @@ class HassProcess:
         assert self.token is not None
         return self.token
 
-    async def api(
+    async def request(
         self, method: str, path: str, payload: Mapping[str, Any] | None = None
-    ) -> Any:
-        """Call the REST API as the owner and return the decoded JSON answer."""
+    ) -> tuple[int, Any]:
+        """Call the REST API as the owner; return the status and the decoded answer."""
         assert self.session is not None
         token = await self._fresh_token()
         async with self.session.request(
@@ -235,10 +238,16 @@ class HassProcess:
             json=payload,
             headers={"Authorization": f"Bearer {token}"},
         ) as resp:
-            body = await resp.json(content_type=None)
-            if resp.status >= 400:
-                raise RuntimeError(f"{method} {path} -> {resp.status}: {body}")
-            return body
+            return resp.status, await resp.json(content_type=None)
+
+    async def api(
+        self, method: str, path: str, payload: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Call the REST API as the owner and return the decoded JSON answer."""
+        status, body = await self.request(method, path, payload)
+        if status >= 400:
+            raise RuntimeError(f"{method} {path} -> {status}: {body}")
+        return body
 
     async def ws(self, *commands: Mapping[str, Any]) -> list[Any]:
         """Send WebSocket API commands as the owner; return their results in order."""
@@ -288,11 +297,22 @@ class HassProcess:
             raise RuntimeError(f"config flow did not create an entry: {result}")
         return dict(result)
 
-    async def states(self) -> dict[str, dict[str, Any]]:
+    async def states(self) -> States:
         """Return every state, by entity id."""
         return {
             state["entity_id"]: state for state in await self.api("GET", "/api/states")
         }
+
+    async def wait_for(
+        self, check: Callable[[States], bool], timeout: float = 60
+    ) -> States:
+        """Poll the states until ``check`` accepts them; return those states."""
+        async with asyncio.timeout(timeout):
+            while True:
+                states = await self.states()
+                if check(states):
+                    return states
+                await asyncio.sleep(0.25)
 
     async def stop(self, timeout: float = 60) -> None:
         """Stop Home Assistant gracefully (SIGTERM), then close the HTTP session."""

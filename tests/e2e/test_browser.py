@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from playwright.async_api import expect
 import pytest
 
@@ -25,6 +24,7 @@ from .demo import (
     Demo,
     DemoSettings,
     run_demo,
+    sim_control,
     wait_entries_loaded,
 )
 from .hass_process import error_lines, free_port
@@ -86,19 +86,6 @@ async def _entity(demo: Demo, datapoint: Datapoint) -> dict[str, Any]:
     return next(e for e in entities if e["unique_id"] == unique_id)
 
 
-async def _set_on_simulator(sim: SmartServerSim, qualifier: str, value: float) -> None:
-    """Change a value through the simulator's control API, as a test rig would."""
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(
-            f"{sim.base_url}/sim/control",
-            json={"op": "set_value", "qualifier": qualifier, "value": value},
-            ssl=False,
-        ) as resp,
-    ):
-        assert resp.status == 200, await resp.text()
-
-
 async def _log_in(browser: Browser, demo: Demo) -> None:
     page = browser.page
     await page.goto(demo.hass.url)
@@ -121,7 +108,9 @@ async def _watch_live_value(browser: Browser, demo: Demo) -> None:
         _ROW_SHOWS, arg=[entity["entity_id"], _celsius(datapoint.value)]
     )
     await expect(page.get_by_text(re.compile("Unavailable|Unknown"))).to_have_count(0)
-    await _set_on_simulator(demo.sim, datapoint.qualifier, NEW_VALUE)
+    await sim_control(
+        demo.sim, "set_value", qualifier=datapoint.qualifier, value=NEW_VALUE
+    )
     await page.wait_for_function(
         _ROW_SHOWS,
         arg=[entity["entity_id"], _celsius(NEW_VALUE)],

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from custom_components.smartserver_iap.naming import readable_name
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
@@ -12,22 +11,11 @@ from .hass_config import write_config
 from .hass_process import HassProcess, Owner, free_port
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
 
-States = dict[str, dict[str, Any]]
+    from .hass_process import States
+
 PASSWORD = "Pa55-word-never-logged"
-
-
-async def _wait_for(
-    hass: HassProcess, check: Callable[[States], bool], timeout: float = 60
-) -> States:
-    async with asyncio.timeout(timeout):
-        while True:
-            states = await hass.states()
-            if check(states):
-                return states
-            await asyncio.sleep(0.25)
 
 
 async def test_real_home_assistant_follows_the_simulator(
@@ -75,8 +63,7 @@ async def test_real_home_assistant_follows_the_simulator(
                         return entity_id
                 return None
 
-            states = await _wait_for(
-                hass,
+            states = await hass.wait_for(
                 lambda s: (
                     (eid := temperature_entity(s)) is not None
                     and s[eid]["state"] not in ("unknown", "unavailable")
@@ -91,8 +78,8 @@ async def test_real_home_assistant_follows_the_simulator(
 
             new_value = round(float(datapoint.value) + 3.25, 2)
             await sim.set_value(datapoint.qualifier, new_value)
-            states = await _wait_for(
-                hass, lambda s: float(s[entity_id]["state"]) == new_value
+            states = await hass.wait_for(
+                lambda s: float(s[entity_id]["state"]) == new_value
             )
             assert float(states[entity_id]["state"]) == new_value
         except BaseException:

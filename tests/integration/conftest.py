@@ -15,7 +15,7 @@ from custom_components.smartserver_iap import coordinator
 from custom_components.smartserver_iap.connection import LIVE_TIMINGS
 from custom_components.smartserver_iap.const import CONF_FINGERPRINT, DOMAIN
 from custom_components.smartserver_iap.iap.live import LiveOptions
-from smartserver_sim import SimOptions, SmartServerSim, default_scenario
+from smartserver_sim import SimOptions, SmartServerSim, SystemClock, default_scenario
 from tests.profile import sim_options as profile_options
 
 from .alarm_helpers import EventLog
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import entity_registry as er
     from syrupy.assertion import SnapshotAssertion
+
+    from smartserver_sim.clock import Clock
 
 SMARTSERVER_UID = "00D07111EA6B"
 SCENARIO_TIME = 1_795_000_000.0  # 2026-11-18, a fixed instant for the scenario's values
@@ -113,8 +115,14 @@ def sim_options(sim_overrides: dict[str, Any]) -> SimOptions:
 
 
 @pytest.fixture
+def sim_clock() -> Clock:
+    """Return the simulator's clock: the system's (the history tests anchor theirs)."""
+    return SystemClock()
+
+
+@pytest.fixture
 async def sim(
-    sim_options: SimOptions, socket_enabled: None
+    sim_options: SimOptions, sim_clock: Clock, socket_enabled: None
 ) -> AsyncIterator[SmartServerSim]:
     """Run the default scenario's SmartServer on 127.0.0.1 (TLS, self-signed).
 
@@ -124,7 +132,7 @@ async def sim(
     with patch("smartserver_sim.scenario.time") as clock:
         clock.time.return_value = SCENARIO_TIME
         scenario = default_scenario()
-    async with SmartServerSim(scenario, options=sim_options) as server:
+    async with SmartServerSim(scenario, options=sim_options, clock=sim_clock) as server:
         yield server
 
 

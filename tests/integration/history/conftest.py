@@ -1,8 +1,17 @@
-"""Fixtures: the real (in-memory) recorder instead of the faked one, and helpers.
+"""Fixtures: the real (in-memory) recorder instead of the faked one, one clock, helpers.
 
 The recorder must be set up before ``hass`` (phacc's ``recorder_mock`` checks that), so
 the integration conftest's autouse fixtures that use ``hass`` are redefined here to ask
 for the recorder first.
+
+Hours decide what an import reads and writes (the last complete hour, the hours of a
+window), and a test computes the same hours (``ago``). Each test therefore has one clock
+(``history_clock``), read by the test, by Home Assistant (``dt_util.utcnow``, which the
+integration reads) and by the simulator (its data log ends at its "now"), and set back
+at the test's start to just after the top of the current hour. Read from the system
+clock, a test running across the top of an hour saw the hour change between two of its
+own readings, or between its reading and the integration's; now the hour changes only
+if a test runs for most of an hour, and all of them see the same hour.
 """
 
 from __future__ import annotations
@@ -14,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
 import pytest
 
 from custom_components.smartserver_iap.const import DOMAIN
 from custom_components.smartserver_iap.hourly import HOUR, hour_of
+from smartserver_sim import SystemClock
 from smartserver_sim.history import expected_log_entries
 from smartserver_sim.timefmt import parse_time
 
@@ -35,11 +46,83 @@ VOLTAGE = "sensor.energy_meter_phase_0_voltage"  # not logged by the SmartServer
 HVAC_MODE = "sensor.thermostat_buro_1_hvac_mode"  # an enum: no statistics
 
 
+# A test's clock starts at most this long after the top of an hour: its hour changes
+# only after 59 minutes of test.
+HOUR_MARGIN = 60.0
+
+
+class HistoryClock(SystemClock):
+    """The wall clock of one test: the system's, set back to early in its hour.
+
+    Only the wall-clock time is shifted; the event loop's timers and the simulator's
+    monotonic time stay the system's.
+    """
+
+    def __init__(self, skew: float = 0.0) -> None:
+        """Anchor the clock at the system's time (taken to be ``skew`` seconds off)."""
+        self.skew = skew
+        self.system_start = time.time() + skew
+        self.offset = skew + anchor_offset(self.system_start)
+
+    def system_time(self) -> float:
+        """Return the system's time (with the skew), which the test's clock is not."""
+        return time.time() + self.skew
+
+    def time(self) -> float:
+        """Return the test's UNIX time."""
+        return time.time() + self.offset
+
+    def utcnow(self) -> datetime:
+        """Return the shifted time as Home Assistant's ``dt_util.utcnow`` does."""
+        return datetime.fromtimestamp(self.time(), UTC)
+
+
+def anchor_offset(now: float) -> float:
+    """Return the shift that moves ``now`` to ``HOUR_MARGIN`` after its hour's start.
+
+    Never forward: what the test imports is never in the future of Home Assistant parts
+    that read the system clock themselves.
+    """
+    return min(0.0, HOUR_MARGIN - now % HOUR)
+
+
+@pytest.fixture
+def seconds_to_the_hour(request: pytest.FixtureRequest) -> float | None:
+    """Return None: the system clock as it is.
+
+    Parametrized indirectly: the system clock is taken to read this many seconds before
+    the top of an hour when the test starts.
+    """
+    return getattr(request, "param", None)
+
+
+@pytest.fixture
+def history_clock(
+    monkeypatch: pytest.MonkeyPatch, seconds_to_the_hour: float | None
+) -> HistoryClock:
+    """Give the test, Home Assistant and the simulator one clock, early in an hour."""
+    skew = 0.0
+    if seconds_to_the_hour is not None:
+        skew = HOUR - seconds_to_the_hour - time.time() % HOUR
+    clock = HistoryClock(skew)
+    monkeypatch.setattr(dt_util, "utcnow", clock.utcnow)
+    return clock
+
+
+@pytest.fixture
+def sim_clock(history_clock: HistoryClock) -> HistoryClock:
+    """The simulator reads the test's clock too."""
+    return history_clock
+
+
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(
-    recorder_mock: Any, enable_custom_integrations: None
+    history_clock: HistoryClock, recorder_mock: Any, enable_custom_integrations: None
 ) -> None:
-    """Set up the recorder, then let Home Assistant load the integration."""
+    """Start the test's clock, then Home Assistant and the recorder on it.
+
+    Then let Home Assistant load the integration.
+    """
 
 
 @pytest.fixture(autouse=True)
@@ -58,8 +141,11 @@ def quiet_sql() -> Iterator[None]:
 
 
 def ago(hours: int) -> float:
-    """Return the start of the hour ``hours`` before the current one (UNIX time)."""
-    return hour_of(time.time()) - hours * HOUR
+    """Return the start of the hour ``hours`` before the current one (UNIX time).
+
+    The current hour is Home Assistant's, which is the test's clock (``history_clock``).
+    """
+    return hour_of(dt_util.utcnow().timestamp()) - hours * HOUR
 
 
 def iso(t: float) -> str:

@@ -33,6 +33,8 @@ from .conftest import (
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
+    from .conftest import HistoryClock
+
 
 def qualifier_of(entry: MockConfigEntry, entity_id: str) -> str:
     qualifier: str = entry.runtime_data.history.sensors[entity_id].qualifier
@@ -302,10 +304,13 @@ def reset_sums(entries: list[tuple[float, float]]) -> list[tuple[float, float, f
 
 
 async def test_a_meter_that_rolls_over_keeps_a_rising_sum(
-    hass: HomeAssistant, sim_options: SimOptions, socket_enabled: None
+    hass: HomeAssistant,
+    sim_options: SimOptions,
+    sim_clock: HistoryClock,
+    socket_enabled: None,
 ) -> None:
     scenario = build_scenario(rolling_meter_spec())
-    async with SmartServerSim(scenario, options=sim_options) as sim:
+    async with SmartServerSim(scenario, options=sim_options, clock=sim_clock) as sim:
         smartserver = next(d for d in scenario.devices.values() if d.category == "SC")
         entry = MockConfigEntry(
             domain=DOMAIN, unique_id=smartserver.uid, data=entry_data(sim)
