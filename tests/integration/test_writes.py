@@ -631,3 +631,21 @@ async def test_takeover_probe_reads_outputs_only(
     probed = set(probe.batch())
     assert probed
     assert not probed & inputs
+
+
+@pytest.mark.parametrize("sim_overrides", [{"default_priority_level": 17}])
+async def test_a_default_value_at_17_is_shown_after_a_relinquish(
+    hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
+) -> None:
+    """Where the plain value sits at 17, a write at 17 is that value: it stays.
+
+    The documentation's example puts the default at 17 ("Normal"); relinquishing 17
+    then releases nothing, and the entity shows what the SmartServer still reports.
+    """
+    entity_id = entity_of(hass, "number", SETPOINT)
+    await call(hass, "number", "set_value", entity_id, value=23.5)
+    assert state_of(hass, entity_id) == "23.5"
+    assert sim.datapoint(SETPOINT).overrides == {}
+    await call(hass, DOMAIN, "relinquish", entity_id)
+    assert state_of(hass, entity_id) == "23.5"
+    assert sim.datapoint(SETPOINT).value == 23.5
