@@ -89,7 +89,8 @@ async def test_one_unreadable_datapoint_does_not_fail_the_read(
 
 
 @pytest.mark.parametrize(
-    "body", [b"<html><body>Login</body></html>", b'{"error": "busy"}', b""]
+    "body",
+    [b"<html><body>Login</body></html>", b'{"error": "busy"}', b"", b"[1, 2, 3]"],
 )
 async def test_an_unreadable_answer_fails_the_read_not_the_datapoints(
     http: aiohttp.ClientSession, body: bytes

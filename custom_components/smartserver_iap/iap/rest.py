@@ -248,8 +248,13 @@ class IapRest:
             return
         if isinstance(body, dict) and isinstance(body.get("resources"), list):
             body = body["resources"]
-        if not isinstance(body, list):
-            raise IapProtocolError("a value read did not answer a list")
+        if not isinstance(body, list) or (
+            body and not any(isinstance(item, dict) for item in body)
+        ):
+            # Not a list of value items (a proxy's page, numbers): no answer about
+            # the datapoints; the read fails and the resync tries again. (One odd
+            # item among value items is skipped below.)
+            raise IapProtocolError("a value read did not answer a list of items")
         for item in body:
             try:
                 result.append(parse_value_item(item))
