@@ -116,6 +116,21 @@ class Datapoint:
 TARGET_TYPES = ("DEVICE", "GROUP", "SYSTEM")
 
 
+def alarm_target_type(target_type: str | None, *, device: bool, group: bool) -> str:
+    """Return an alarm's target type (by default from what it names); ValueError if unfit.
+
+    DEVICE names a device, GROUP a group, SYSTEM neither.
+    """
+    target = target_type or ("DEVICE" if device else "GROUP" if group else "SYSTEM")
+    if target not in TARGET_TYPES:
+        raise ValueError(f"target_type must be one of {', '.join(TARGET_TYPES)}")
+    if (target == "DEVICE") != device:
+        raise ValueError("a DEVICE alarm names a device, and only it does")
+    if (target == "GROUP") != group:
+        raise ValueError("a GROUP alarm names a group, and only it does")
+    return target
+
+
 @dataclass(slots=True)
 class Alarm:
     """One alarm of ``GET /iap/alarms``."""

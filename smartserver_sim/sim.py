@@ -17,8 +17,8 @@ from . import changes, frame_faults, streaming
 from .clock import SystemClock
 from .errors import NotFoundError, SimError
 from .options import SimOptions
-from .scenario import default_scenario
 from .server import build_app
+from .sites import default_scenario
 from .state import SimState
 from .tls import CertificateBundle, generate_certificate, load_certificate
 

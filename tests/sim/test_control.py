@@ -94,6 +94,7 @@ async def test_counters_and_reset(sim: SmartServerSim, api: Api) -> None:
         ({"op": "remove_device", "device_id": "1"}, None, 400),
         ({"op": "remove_device", "device_id": "99"}, None, 404),
         ({"op": "add_device", "device": {"blocks": []}}, None, 400),
+        ({"op": "add_device", "device": {"name": "X", "blocks": [{"name": "B", "datapoints": [{"name": "nvoA"}, {"name": "nvoA"}]}]}}, None, 400),
         ({"op": "set_device_status", "device_id": "99", "health": "down"}, None, 404),
     ],
 )  # fmt: skip
@@ -103,6 +104,8 @@ async def test_bad_control_calls(
     def state() -> tuple[Any, ...]:
         return (
             len(sim.scenario.devices),
+            sim.scenario.next_device,
+            sim.scenario.next_datapoint,
             sim.latency,
             len(sim.http_errors),
             sim.datapoint(TEMP).value,
