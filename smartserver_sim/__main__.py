@@ -11,11 +11,13 @@ import sys
 import types
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
+import yaml
+
 from .errors import ScenarioError
 from .options import SimOptions
-from .scenario import load_scenario
+from .scenario import load_scenario, mac_address
 from .sim import SmartServerSim
-from .sites import default_scenario
+from .sites import default_scenario, default_spec
 
 PROG = "python -m smartserver_sim"
 
@@ -27,6 +29,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8443, help="0 picks a free port")
     parser.add_argument(
         "--scenario", help="scenario file (JSON or YAML); default: a small office"
+    )
+    parser.add_argument(
+        "--print-scenario",
+        action="store_true",
+        help="print the default scenario as YAML (a start for your own) and exit",
+    )
+    parser.add_argument(
+        "--name", help="the SmartServer's name (replaces the scenario's scName)"
+    )
+    parser.add_argument(
+        "--uid",
+        type=_uid,
+        help="the SmartServer's uid, its MAC address (12 hex digits): "
+        "a second simulator needs its own",
     )
     parser.add_argument("--tls", choices=("self-signed", "off"), default="self-signed")
     parser.add_argument(
@@ -66,6 +82,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--option still overrides any of them",
     )
     return parser.parse_args(argv)
+
+
+def _uid(text: str) -> str:
+    try:
+        return mac_address(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -128,7 +151,11 @@ async def run(args: argparse.Namespace) -> None:
             raise SystemExit(f"--user needs NAME:PASSWORD, got {item!r}")
         users[name] = password
     try:
-        scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
+        scenario = (
+            load_scenario(args.scenario, name=args.name, uid=args.uid)
+            if args.scenario
+            else default_scenario(name=args.name, uid=args.uid)
+        )
     except ScenarioError as err:
         raise SystemExit(f"{PROG}: bad scenario: {err}") from None
     options = sim_options(args)
@@ -166,7 +193,13 @@ async def run(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
-    asyncio.run(run(parse_args(argv)))
+    args = parse_args(argv)
+    if args.print_scenario:
+        print(
+            yaml.safe_dump(default_spec(), allow_unicode=True, sort_keys=False), end=""
+        )
+        return
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

@@ -172,9 +172,12 @@ def default_spec() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def default_scenario() -> Scenario:
-    """Return a fresh default scenario: a small office building, ~60 datapoints."""
-    return build_scenario(default_spec())
+def default_scenario(*, name: str | None = None, uid: str | None = None) -> Scenario:
+    """Return a fresh default scenario: a small office building, ~60 datapoints.
+
+    ``name`` and ``uid`` replace the SmartServer's (a second one beside the first).
+    """
+    return build_scenario(default_spec(), name=name, uid=uid)
 
 
 def large_spec(
