@@ -23,13 +23,20 @@ if TYPE_CHECKING:
 # --- values -----------------------------------------------------------------------------------
 
 
-def set_value(state: SimState, qualifier: str, value: Any) -> None:
-    """Set a datapoint's default value as the device would; always publishes."""
+def set_value(
+    state: SimState, qualifier: str, value: Any, *, hold: bool = True
+) -> None:
+    """Set a datapoint's default value as the device would; always publishes.
+
+    With ``hold`` the value stays until its generator is resumed
+    (``streaming.resume_generators``); without, the generator's next tick replaces it.
+    """
     dp = state.datapoint(qualifier)
     try:
         dp.default = dp.type.validate(value)
     except ValueError as err:
         raise SimError(str(err)) from None
+    dp.held = hold
     dp.timestamp = state.clock.time()
     state.publish(dp)
     cascade(state, dp)

@@ -56,9 +56,11 @@ async def test_value_alarm_device_ops(sim: SmartServerSim, api: Api) -> None:
     assert (await api.get(f"/iap/devs/{new_id}/if/B/0/nviX/value"))[0] == 200
     assert (await api.control("remove_device", device_id=new_id))[0] == 200
     assert (await api.get(f"/iap/devs/{new_id}/if/B/0/nviX/value"))[0] == 404
-    assert (await api.control("tick"))[1]["result"][
-        "changed"
-    ] >= 1  # manual step moves values back
+    await api.control("tick")
+    assert sim.datapoint(TEMP).value == 30.5  # a set value holds ...
+    assert (await api.control("resume_generator", qualifier=TEMP))[0] == 200
+    # ... until resumed: the next step moves it back.
+    assert (await api.control("tick"))[1]["result"]["changed"] >= 1
     await ws.close()
 
 
@@ -90,6 +92,9 @@ async def test_counters_and_reset(sim: SmartServerSim, api: Api) -> None:
         ({"op": "set_value", "qualifier": TEMP}, None, 400),
         ({"op": "set_value", "qualifier": TEMP, "value": "hot"}, None, 400),
         ({"op": "set_value", "qualifier": "a/b/c/d/0/e", "value": 1}, None, 404),
+        ({"op": "set_value", "qualifier": TEMP, "value": 30.5, "hold": "yes"}, None, 400),
+        ({"op": "resume_generator", "qualifier": 5}, None, 400),
+        ({"op": "resume_generator", "qualifier": "a/b/c/d/0/e"}, None, 404),
         ({"op": "clear_alarm", "alarm_id": 1}, None, 404),
         ({"op": "remove_device", "device_id": "1"}, None, 400),
         ({"op": "remove_device", "device_id": "99"}, None, 404),
