@@ -50,7 +50,7 @@ from custom_components.smartserver_iap.iap.parsing import parse_log_entry  # noq
 from custom_components.smartserver_iap.logreader import read_datapoint  # noqa: E402
 from smartserver_sim import SimOptions, build_scenario  # noqa: E402
 from smartserver_sim.history import TimeRange, iter_entries  # noqa: E402
-from smartserver_sim.scenario import meter_spec  # noqa: E402
+from smartserver_sim.sites import meter_spec  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -50,7 +50,7 @@ from custom_components.smartserver_iap.const import (  # noqa: E402
 )
 from custom_components.smartserver_iap.iap.frames import FrameDecoder  # noqa: E402
 from custom_components.smartserver_iap.iap.models import DatapointUpdate  # noqa: E402
-from smartserver_sim.scenario import large_spec  # noqa: E402
+from smartserver_sim.sites import large_spec  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable

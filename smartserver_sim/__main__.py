@@ -11,19 +11,39 @@ import sys
 import types
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
+import yaml
+
+from .errors import ScenarioError
 from .options import SimOptions
-from .scenario import default_scenario, load_scenario
+from .scenario import load_scenario, mac_address
 from .sim import SmartServerSim
+from .sites import default_scenario, default_spec
+
+PROG = "python -m smartserver_sim"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
-    parser = argparse.ArgumentParser(
-        prog="python -m smartserver_sim", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8443, help="0 picks a free port")
-    parser.add_argument("--scenario", help="scenario file (JSON or YAML)")
+    parser.add_argument(
+        "--scenario", help="scenario file (JSON or YAML); default: a small office"
+    )
+    parser.add_argument(
+        "--print-scenario",
+        action="store_true",
+        help="print the default scenario as YAML (a start for your own) and exit",
+    )
+    parser.add_argument(
+        "--name", help="the SmartServer's name (replaces the scenario's scName)"
+    )
+    parser.add_argument(
+        "--uid",
+        type=_uid,
+        help="the SmartServer's uid, its MAC address (12 hex digits): "
+        "a second simulator needs its own",
+    )
     parser.add_argument("--tls", choices=("self-signed", "off"), default="self-signed")
     parser.add_argument(
         "--cert", help="PEM certificate to use instead of generating one"
@@ -62,6 +82,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--option still overrides any of them",
     )
     return parser.parse_args(argv)
+
+
+def _uid(text: str) -> str:
+    try:
+        return mac_address(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -123,14 +150,21 @@ async def run(args: argparse.Namespace) -> None:
         if not sep or not name:
             raise SystemExit(f"--user needs NAME:PASSWORD, got {item!r}")
         users[name] = password
-    scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
+    try:
+        scenario = (
+            load_scenario(args.scenario, name=args.name, uid=args.uid)
+            if args.scenario
+            else default_scenario(name=args.name, uid=args.uid)
+        )
+    except ScenarioError as err:
+        raise SystemExit(f"{PROG}: bad scenario: {err}") from None
     options = sim_options(args)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with SmartServerSim(
+    sim = SmartServerSim(
         scenario,
         host=args.host,
         port=args.port,
@@ -139,17 +173,33 @@ async def run(args: argparse.Namespace) -> None:
         options=options,
         cert_file=args.cert,
         key_file=args.key,
-    ) as sim:
+    )
+    try:
+        await sim.start()
+    except OSError as err:
+        await sim.stop()
+        raise SystemExit(
+            f"{PROG}: cannot listen on {args.host}:{args.port}: {err.strerror or err}"
+        ) from None
+    try:
         print(f"SmartServer simulator listening on {sim.base_url}", flush=True)
         print(f"URL: {sim.base_url}", flush=True)
         print(f"SHA-256 fingerprint: {sim.fingerprint or '(TLS off)'}", flush=True)
         print(f"Users: {', '.join(sorted(sim.auth.users))}", flush=True)
         await stop.wait()
+    finally:
+        await sim.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
-    asyncio.run(run(parse_args(argv)))
+    args = parse_args(argv)
+    if args.print_scenario:
+        print(
+            yaml.safe_dump(default_spec(), allow_unicode=True, sort_keys=False), end=""
+        )
+        return
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

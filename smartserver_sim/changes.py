@@ -10,7 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .errors import NotFoundError, SimError
-from .model import TARGET_TYPES
+from .model import alarm_target_type
 from .render import alarm_object, device_object
 from .scenario import add_device as scenario_add_device
 
@@ -23,13 +23,20 @@ if TYPE_CHECKING:
 # --- values -----------------------------------------------------------------------------------
 
 
-def set_value(state: SimState, qualifier: str, value: Any) -> None:
-    """Set a datapoint's default value as the device would; always publishes."""
+def set_value(
+    state: SimState, qualifier: str, value: Any, *, hold: bool = True
+) -> None:
+    """Set a datapoint's default value as the device would; always publishes.
+
+    With ``hold`` the value stays until its generator is resumed
+    (``streaming.resume_generators``); without, the generator's next tick replaces it.
+    """
     dp = state.datapoint(qualifier)
     try:
         dp.default = dp.type.validate(value)
     except ValueError as err:
         raise SimError(str(err)) from None
+    dp.held = hold
     dp.timestamp = state.clock.time()
     state.publish(dp)
     cascade(state, dp)
@@ -96,14 +103,12 @@ def raise_alarm(
 def _target_type(
     target_type: str | None, device: Device | None, group: str | None
 ) -> str:
-    target = target_type or ("DEVICE" if device else "GROUP" if group else "SYSTEM")
-    if target not in TARGET_TYPES:
-        raise SimError(f"target_type must be one of {', '.join(TARGET_TYPES)}")
-    if (target == "DEVICE") != (device is not None):
-        raise SimError("a DEVICE alarm names a device, and only it does")
-    if (target == "GROUP") != (group is not None):
-        raise SimError("a GROUP alarm names a group, and only it does")
-    return target
+    try:
+        return alarm_target_type(
+            target_type, device=device is not None, group=group is not None
+        )
+    except ValueError as err:
+        raise SimError(str(err)) from None
 
 
 def _alarm_payload(state: SimState, alarm: Alarm, frame: str) -> Any:

@@ -68,7 +68,15 @@ type Op = Callable[[web.Request, SimState, dict[str, Any]], Awaitable[Any]]
 async def _set_value(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
     if "value" not in b:
         raise SimError("missing argument 'value'")
-    changes.set_value(state, _arg(b, "qualifier", str), b["value"])
+    changes.set_value(
+        state, _arg(b, "qualifier", str), b["value"], hold=_arg(b, "hold", bool, True)
+    )
+
+
+async def _resume(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
+    qualifier = _arg(b, "qualifier", str, None)
+    qualifiers = None if qualifier is None else [qualifier]
+    return {"resumed": streaming.resume_generators(state, qualifiers)}
 
 
 async def _raise_alarm(request: web.Request, state: SimState, b: dict[str, Any]) -> Any:
@@ -280,6 +288,7 @@ async def _tick(request: web.Request, state: SimState, b: dict[str, Any]) -> Any
 
 OPS: dict[str, Op] = {
     "set_value": _set_value,
+    "resume_generator": _resume,
     "raise_alarm": _raise_alarm,
     "clear_alarm": _clear_alarm,
     "set_device_status": _set_device_status,

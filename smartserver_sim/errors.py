@@ -21,3 +21,7 @@ class SimError(Exception):
 
 class NotFoundError(SimError):
     """A control call naming something that does not exist (HTTP 404)."""
+
+
+class ScenarioError(ValueError):
+    """A scenario the simulator cannot serve; the message names the place and the problem."""

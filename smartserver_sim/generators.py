@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import math
 from typing import Any
 
+from .spec import Spec
+
 _MASK = (1 << 64) - 1
 
 
@@ -94,30 +96,38 @@ class Generator:
 
 
 KINDS = ("constant", "sine", "random_walk", "random", "counter", "cycle")
+# The keys that hold numbers; ``digits`` is a whole number, ``value``/``values`` any.
+_NUMBERS = (
+    "base", "amplitude", "period", "phase", "step", "start", "rate", "interval", "epoch",
+    "wrap",
+)  # fmt: skip
 
 
-def generator_from_spec(spec: dict[str, Any] | None) -> Generator | None:
-    """Build a generator from its scenario mapping; raise ValueError on bad specs."""
-    if spec is None:
+def generator_from_spec(data: Any, where: str = "generator") -> Generator | None:
+    """Build a generator from its scenario mapping; raise ScenarioError on bad specs."""
+    if data is None:
         return None
-    kind = str(spec.get("kind", "constant"))
+    spec = Spec(data, where, "generator")
+    kind = spec.text("kind", "constant")
     if kind not in KINDS:
-        raise ValueError(f"unknown generator kind {kind!r}")
+        spec.fail(
+            "kind", f"unknown generator kind {kind!r} (known: {', '.join(KINDS)})"
+        )
     fields: dict[str, Any] = {"kind": kind}
-    for key in ("base", "amplitude", "period", "phase", "step", "start", "rate"):
-        if key in spec:
-            fields[key] = float(spec[key])
-    for key in ("interval", "epoch", "wrap"):
-        if key in spec:
-            fields[key] = float(spec[key])
-    if "digits" in spec:
-        fields["digits"] = int(spec["digits"])
-    if "value" in spec:
-        fields["value"] = spec["value"]
-    if "values" in spec:
-        fields["values"] = tuple(spec["values"])
-    if kind == "cycle" and not fields.get("values"):
-        raise ValueError("a cycle generator needs values")
-    if fields.get("period", 1.0) <= 0 or fields.get("step", 1.0) <= 0:
-        raise ValueError("period and step must be positive")
+    for key in _NUMBERS:
+        if spec.has(key):
+            fields[key] = spec.number(key)
+    if spec.has("digits"):
+        fields["digits"] = spec.integer("digits")
+    if kind == "constant":
+        fields["value"] = spec.raw("value")
+        if fields["value"] is None:
+            spec.fail("value", "a constant generator needs a value")
+    if kind == "cycle":
+        fields["values"] = tuple(item for _, item in spec.items("values"))
+        if not fields["values"]:
+            spec.fail("values", "a cycle generator needs values")
+    for key in ("period", "step"):
+        if fields.get(key, 1.0) <= 0:
+            spec.fail(key, "must be positive")
     return Generator(**fields)

@@ -63,6 +63,8 @@ class Datapoint:
     presets: dict[str, Any] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     follows: str | None = None  # an input of the same device this output mirrors
+    # A value set through the control API holds the generator off until it is resumed.
+    held: bool = False
     default: Any = None
     overrides: dict[int, Any] = field(default_factory=dict)
     timestamp: float = 0.0
@@ -104,9 +106,14 @@ class Datapoint:
         """Return the type's presets overlaid by the datapoint's own."""
         return {**self.type.presets, **self.presets}
 
+    @property
+    def generated(self) -> bool:
+        """Return True when the generator drives the value (no override, not held)."""
+        return self.generator is not None and not self.overrides and not self.held
+
     def live_value(self, now: float) -> Any:
         """Return what a read on the wire would answer at ``now``."""
-        if self.generator is None or self.overrides:
+        if self.generator is None or not self.generated:
             return self.value
         return self.generator.value_at(now, self.seed)
 
@@ -114,6 +121,21 @@ class Datapoint:
 # [GUESS] What an alarm is about (``alarmTargetType``): the docs show DEVICE (with a
 # ``device`` object) and a ``group`` object; GROUP and SYSTEM (neither) are guesses.
 TARGET_TYPES = ("DEVICE", "GROUP", "SYSTEM")
+
+
+def alarm_target_type(target_type: str | None, *, device: bool, group: bool) -> str:
+    """Return an alarm's target type (by default from what it names); ValueError if unfit.
+
+    DEVICE names a device, GROUP a group, SYSTEM neither.
+    """
+    target = target_type or ("DEVICE" if device else "GROUP" if group else "SYSTEM")
+    if target not in TARGET_TYPES:
+        raise ValueError(f"target_type must be one of {', '.join(TARGET_TYPES)}")
+    if (target == "DEVICE") != device:
+        raise ValueError("a DEVICE alarm names a device, and only it does")
+    if (target == "GROUP") != group:
+        raise ValueError("a GROUP alarm names a group, and only it does")
+    return target
 
 
 @dataclass(slots=True)

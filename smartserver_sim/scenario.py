@@ -1,92 +1,169 @@
-"""Scenarios: loading (JSON or YAML), the default small building, large generated sites."""
+"""Scenarios: reading a scenario mapping or file (JSON or YAML) into the live model."""
 
 from __future__ import annotations
 
 from pathlib import Path
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from .errors import ScenarioError
 from .generators import generator_from_spec
-from .lontypes import lookup_type
-from .model import Datapoint, Device, Scenario
+from .lontypes import TYPES, lookup_type
+from .model import Datapoint, Device, Scenario, alarm_target_type
+from .spec import KEYS, Spec
+
+if TYPE_CHECKING:
+    from .generators import Generator
+    from .lontypes import TypeInfo
 
 _DEFAULT_OF_KIND: dict[str, Any] = {"number": 0.0, "int": 0, "switch": None}
+DEFAULT_UID = "00D07111EA6B"
+# Types a simulator cannot know (a device's own, user-defined ones) are served as numbers.
+USER_TYPE_PREFIXES = ("UNVT", "UCPT")
 
 
-def build_scenario(spec: dict[str, Any]) -> Scenario:
-    """Build a live scenario from its mapping (the parsed JSON/YAML file)."""
-    if not isinstance(spec, dict):
-        raise ValueError("a scenario is a mapping")  # noqa: TRY004 - one error type for every bad scenario
+def build_scenario(
+    data: Any, *, name: str | None = None, uid: str | None = None
+) -> Scenario:
+    """Build a live scenario from its mapping (the parsed JSON/YAML file).
+
+    ``name`` and ``uid`` replace the SmartServer's own (a second SmartServer of the same
+    site). Raise ScenarioError naming the first problem and where it is.
+    """
+    spec = Spec(data, "", "scenario")
+    sc_id = spec.text("scId", "17q4bn7")
+    if not sc_id or "/" in sc_id:
+        spec.fail("scId", f"{sc_id!r} cannot be part of a qualifier")
+    timezone = spec.text("timezone") if spec.has("timezone") else None
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except ValueError, ZoneInfoNotFoundError:
+            spec.fail("timezone", f"unknown time zone {timezone!r}")
     scenario = Scenario(
-        sc_id=str(spec.get("scId", "17q4bn7")),
-        sc_name=str(spec.get("scName", "SmartServer IoT")),
-        seed=int(spec.get("seed", 1)),
-        timezone=spec.get("timezone"),
-        users={str(k): str(v) for k, v in dict(spec.get("users") or {}).items()},
+        sc_id=sc_id,
+        sc_name=name or spec.text("scName", "SmartServer IoT"),
+        seed=spec.integer("seed", 1),
+        timezone=timezone,
+        users=spec.texts("users"),
     )
-    sc_spec = dict(spec.get("smartserver") or {})
-    sc_spec.setdefault("name", scenario.sc_name)
-    sc_spec.setdefault("type", "SmartServer IoT")
-    sc_spec.setdefault("uid", "00D07111EA6B")
-    sc_spec["category"] = "SC"
-    add_device(scenario, sc_spec)
-    for device_spec in spec.get("devices") or []:
-        add_device(scenario, device_spec)
-    scenario.alarm_specs = list(spec.get("alarms") or [])
-    scenario.alarm_definitions = [
-        dict(d) for d in spec.get("alarm_definitions") or [] if isinstance(d, dict)
-    ]
+    smartserver = Spec(spec.raw("smartserver", {}), "smartserver", "smartserver")
+    _add_device(
+        scenario,
+        smartserver,
+        category="SC",
+        name=name or smartserver.text("name", scenario.sc_name),
+        uid=_mac(smartserver, uid or smartserver.text("uid", DEFAULT_UID)),
+        type_name=smartserver.text("type", "SmartServer IoT"),
+    )
+    for where, device in spec.items("devices"):
+        _add_device(scenario, Spec(device, where, "device"))
+    for where, alarm in spec.items("alarms"):
+        scenario.alarm_specs.append(_alarm(scenario, Spec(alarm, where, "alarm")))
+    for where, definition in spec.items("alarm_definitions"):
+        Spec(definition, where, "alarm_definition")
+        scenario.alarm_definitions.append(dict(definition))
     return scenario
 
 
-def add_device(scenario: Scenario, spec: dict[str, Any]) -> Device:
-    """Add one device (with its datapoints) from its mapping; return it."""
-    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
-        raise ValueError("a device needs a name")  # noqa: TRY004 - one error type for every bad scenario
+def mac_address(uid: str) -> str:
+    """Return a SmartServer's uid, its MAC address: 12 hex digits (``:``/``-`` dropped).
+
+    Raise ValueError when ``uid`` is not one.
+    """
+    digits = uid.replace(":", "").replace("-", "").upper()
+    if len(digits) != 12 or any(c not in "0123456789ABCDEF" for c in digits):
+        raise ValueError(f"{uid!r} is not a MAC address (12 hex digits)")
+    return digits
+
+
+def _mac(spec: Spec, uid: str) -> str:
+    try:
+        return mac_address(uid)
+    except ValueError as err:
+        spec.fail("uid", str(err))
+
+
+def add_device(scenario: Scenario, data: Any, where: str = "device") -> Device:
+    """Add one device (with its datapoints) from its mapping; return it.
+
+    Raise ScenarioError (and change nothing) when the mapping is not a valid device.
+    """
+    return _add_device(scenario, Spec(data, where, "device"))
+
+
+def _add_device(
+    scenario: Scenario,
+    spec: Spec,
+    *,
+    category: str | None = None,
+    name: str | None = None,
+    uid: str | None = None,
+    type_name: str | None = None,
+) -> Device:
     num = scenario.next_device
-    scenario.next_device += 1
     device = Device(
-        id=str(spec.get("id", num)),
+        id=spec.text("id", str(num)),
         num=num,
-        name=spec["name"],
-        category=str(spec.get("category", "EDGE")),
-        did=str(spec.get("did", f"{num}.1")),
-        uid=str(spec.get("uid", f"00D0711{num:05X}")),
-        type_name=str(spec.get("type", "Generic Device")),
-        protocol=str(spec.get("protocol", "lon")),
-        state=str(spec.get("state", "provisioned")),
-        health=str(spec.get("health", "normal")),
-        connection=str(spec.get("connection", "connected")),
-        firmware_version=str(spec.get("firmwareVersion", "1.0")),
+        name=name or spec.text("name"),
+        category=category or spec.text("category", "EDGE"),
+        did=spec.text("did", f"{num}.1"),
+        uid=uid or spec.text("uid", f"00D0711{num:05X}"),
+        type_name=type_name or spec.text("type", "Generic Device"),
+        protocol=spec.text("protocol", "lon"),
+        state=spec.text("state", "provisioned"),
+        health=spec.text("health", "normal"),
+        connection=spec.text("connection", "connected"),
+        firmware_version=spec.text("firmwareVersion", "1.0"),
     )
     if device.id in scenario.devices:
-        raise ValueError(f"duplicate device id {device.id}")
-    now = time.time()
-    built: list[Datapoint] = []
-    for block in spec.get("blocks") or []:
-        block_name = str(block["name"])
-        index = int(block.get("index", 0))
-        built.extend(
-            _datapoint(
+        spec.fail("id", f"device id {device.id!r} is taken")
+    if "/" in device.did or "/" in device.protocol:
+        spec.fail("did", "a did and a protocol cannot hold '/'")
+    built: list[tuple[Spec, Datapoint]] = []
+    for where, block_data in spec.items("blocks"):
+        block = Spec(block_data, where, "block")
+        block_name = block.text("name")
+        index = block.integer("index", 0)
+        if not block_name or "/" in block_name:
+            block.fail("name", f"{block_name!r} cannot be part of a qualifier")
+        for dp_where, dp_data in block.items("datapoints"):
+            dp_spec = Spec(dp_data, dp_where, "datapoint")
+            dp = _datapoint(
                 scenario,
                 device,
                 block=block_name,
                 index=index,
                 spec=dp_spec,
-                now=now,
+                uid=scenario.next_datapoint + len(built),
             )
-            for dp_spec in block.get("datapoints") or []
-        )
-    names = {dp.qualifier for dp in built}
-    if len(names) != len(built) or names & scenario.datapoints.keys():
-        raise ValueError(f"duplicate datapoint in device {device.name!r}")
-    device.datapoints = built
+            built.append((dp_spec, dp))
+    _check_datapoints(scenario, built)
+    scenario.next_device += 1
+    scenario.next_datapoint += len(built)
+    device.datapoints = [dp for _, dp in built]
     scenario.devices[device.id] = device
-    for dp in built:
+    for dp in device.datapoints:
         scenario.datapoints[dp.qualifier] = dp
     return device
+
+
+def _check_datapoints(scenario: Scenario, built: list[tuple[Spec, Datapoint]]) -> None:
+    """Fail on a qualifier served twice and on a ``follows`` naming no sibling."""
+    seen: set[str] = set(scenario.datapoints)
+    for spec, dp in built:
+        if dp.qualifier in seen:
+            spec.fail("name", f"the datapoint {dp.qualifier} exists already")
+        seen.add(dp.qualifier)
+    siblings = {(dp.block, dp.index, dp.name) for _, dp in built}
+    for spec, dp in built:
+        if dp.follows and (dp.block, dp.index, dp.follows) not in siblings:
+            spec.fail(
+                "follows", f"no datapoint {dp.follows!r} in block {dp.block}/{dp.index}"
+            )
 
 
 def _datapoint(
@@ -95,45 +172,53 @@ def _datapoint(
     *,
     block: str,
     index: int,
-    spec: dict[str, Any],
-    now: float,
+    spec: Spec,
+    uid: int,
 ) -> Datapoint:
-    name = str(spec["name"])
-    if "/" in name or "/" in block or not name or not block:
-        raise ValueError(f"bad datapoint name {block}/{name}")
-    type_info = lookup_type(str(spec.get("type", "SNVT_count")))
-    direction = str(spec.get("direction", "out"))
+    name = spec.text("name")
+    if "/" in name or not name:
+        spec.fail("name", f"{name!r} cannot be part of a qualifier")
+    type_info = _type(spec)
+    direction = spec.text("direction", "out")
     if direction not in ("in", "out"):
-        raise ValueError(f"direction of {name} must be in or out")
+        spec.fail("direction", f"must be in or out, not {direction!r}")
     qualifier = (
         f"{scenario.sc_id}/{device.protocol}/{device.did}/{block}/{index}/{name}"
     )
-    generator = generator_from_spec(spec.get("generator"))
+    generator = generator_from_spec(spec.raw("generator"), spec.at("generator"))
+    if generator is not None:
+        _check_generator(spec, generator, type_info)
     seed = scenario.make_seed(qualifier)
-    log = spec.get("log")
+    log = spec.number("log", 0.0)
+    monitor = spec.number("monitor", 0.0)
+    if log < 0 or monitor < 0:
+        spec.fail("log" if log < 0 else "monitor", "cannot be negative")
+    presets = spec.mapping("presets")
+    for preset, value in presets.items():
+        _valid(spec, f"presets.{preset}", type_info, value)
+    now = time.time()
     dp = Datapoint(
-        uid=scenario.next_datapoint,
+        uid=uid,
         device=device,
         qualifier=qualifier,
         block=block,
         index=index,
         name=name,
-        instance_name=str(spec.get("instanceName", name)),
+        instance_name=spec.text("instanceName", name),
         type=type_info,
         direction=direction,
-        unit=str(spec.get("unit", type_info.unit)),
+        unit=spec.text("unit", type_info.unit),
         seed=seed,
         generator=generator,
-        monitor_rate=float(spec.get("monitor", 0.0)),
-        log_interval=float(log) if log else None,
-        presets=dict(spec.get("presets") or {}),
-        tags={str(k): str(v) for k, v in dict(spec.get("tags") or {}).items()},
+        monitor_rate=monitor,
+        log_interval=log or None,
+        presets=presets,
+        tags=spec.texts("tags"),
         timestamp=now,
-        handle=scenario.next_datapoint,
+        handle=uid,
     )
-    scenario.next_datapoint += 1
-    if "initial" in spec:
-        initial = type_info.validate(spec["initial"])
+    if spec.has("initial"):
+        initial = _valid(spec, "initial", type_info, spec.raw("initial"))
     elif generator is not None:
         initial = generator.value_at(now, seed)
     elif type_info.kind == "enum":
@@ -143,226 +228,90 @@ def _datapoint(
     else:
         initial = _DEFAULT_OF_KIND[type_info.kind]
     dp.default = initial
-    if spec.get("follows"):
-        dp.follows = str(spec["follows"])
+    if spec.has("follows"):
+        dp.follows = spec.text("follows")
     return dp
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load a scenario file; JSON is read as YAML, its superset."""
-    with Path(path).open(encoding="utf-8") as handle:
-        return build_scenario(yaml.safe_load(handle))
+def _type(spec: Spec) -> TypeInfo:
+    name = spec.text("type", "SNVT_count")
+    if name not in TYPES and not name.startswith(USER_TYPE_PREFIXES):
+        spec.fail(
+            "type",
+            f"unknown type {name!r} (known: {', '.join(sorted(TYPES))}; a user-defined"
+            " UNVT/UCPT type is served as a plain number)",
+        )
+    return lookup_type(name)
 
 
-# --- the default building ----------------------------------------------------------------
+def _valid(spec: Spec, key: str, type_info: TypeInfo, value: Any) -> Any:
+    """Return ``value`` checked against the datapoint's type."""
+    try:
+        return type_info.validate(value)
+    except ValueError as err:
+        spec.fail(key, str(err))
 
 
-def _dp(name: str, type_: str, direction: str = "out", **extra: Any) -> dict[str, Any]:
-    return {"name": name, "type": type_, "direction": direction, **extra}
+def _check_generator(spec: Spec, generator: Generator, type_info: TypeInfo) -> None:
+    """Fail on a generator whose values the datapoint's type cannot hold."""
+    where = "generator"
+    if generator.kind == "constant":
+        _valid(spec, f"{where}.value", type_info, generator.value)
+    elif generator.kind == "cycle":
+        for n, value in enumerate(generator.values):
+            _valid(spec, f"{where}.values[{n}]", type_info, value)
+    elif type_info.kind not in ("number", "int"):
+        spec.fail(
+            where, f"a {generator.kind} generator gives numbers, not {type_info.name}"
+        )
 
 
-def _sine(
-    base: float, amp: float, period: float = 86400.0, **kw: Any
-) -> dict[str, Any]:
-    return {"kind": "sine", "base": base, "amplitude": amp, "period": period, **kw}
+def _alarm(scenario: Scenario, spec: Spec) -> dict[str, Any]:
+    """Check an alarm of the scenario (raised at start); return its mapping."""
+    device = spec.text("device") if spec.has("device") else None
+    if device is not None and not any(
+        device in (d.id, d.name, scenario.device_id(d))
+        for d in scenario.devices.values()
+    ):
+        names = ", ".join(d.name for d in scenario.devices.values())
+        spec.fail("device", f"no device {device!r} in the scenario (devices: {names})")
+    try:
+        alarm_target_type(
+            spec.text("target_type") if spec.has("target_type") else None,
+            device=device is not None,
+            group=spec.has("group"),
+        )
+    except ValueError as err:
+        spec.fail("target_type", str(err))
+    for key in ("group", "type", "details", "severity", "category", "state"):
+        if spec.has(key):
+            spec.text(key)
+    for key in ("age", "raise_after", "clear_after"):
+        if spec.has(key) and spec.number(key) < 0:
+            spec.fail(key, "cannot be negative")
+    return {key: spec.raw(key) for key in KEYS["alarm"] if spec.has(key)}
 
 
-def _walk(base: float, amp: float, step: float = 900.0, **kw: Any) -> dict[str, Any]:
-    return {"kind": "random_walk", "base": base, "amplitude": amp, "step": step, **kw}
+def load_scenario(
+    path: str | Path, *, name: str | None = None, uid: str | None = None
+) -> Scenario:
+    """Load a scenario file (JSON is read as YAML, its superset); see build_scenario.
 
-
-def _thermostat(name: str, phase: float) -> dict[str, Any]:
-    return {
-        "name": name,
-        "type": "TC-100 Room Controller",
-        "blocks": [
-            {
-                "name": "Thermostat",
-                "index": 0,
-                "datapoints": [
-                    _dp("nvoSpaceTemp", "SNVT_temp_p", generator=_sine(21.5, 1.5, phase=phase, interval=60), monitor=30, log=900),
-                    _dp("nvoHumidity", "SNVT_lev_percent", generator=_walk(45, 10, interval=60), log=900),
-                    _dp("nviSetpoint", "SNVT_temp_p", "in", initial=21.0, presets={"Comfort": 21.0, "Eco": 18.0}),
-                    _dp("nvoEffectSetpt", "SNVT_temp_p", initial=21.0, follows="nviSetpoint"),
-                    _dp("nviHVACMode", "SNVT_hvac_mode", "in", initial="HVAC_AUTO"),
-                    _dp("nvoHVACMode", "SNVT_hvac_mode", initial="HVAC_AUTO", follows="nviHVACMode"),
-                    _dp("nvoValvePos", "SNVT_lev_percent", generator=_walk(40, 30, step=1800, interval=60, digits=1), log=900),
-                ],
-            }
-        ],
-    }  # fmt: skip
-
-
-def _lamp_block(index: int, channels: int) -> dict[str, Any]:
-    points: list[dict[str, Any]] = []
-    for ch in range(channels):
-        points.append(_dp(f"nviLamp[{ch}]", "SNVT_switch", "in"))
-        points.append(_dp(f"nvoLampFb[{ch}]", "SNVT_switch", follows=f"nviLamp[{ch}]"))
-    return {"name": "Lamp", "index": index, "datapoints": points}
-
-
-def default_spec() -> dict[str, Any]:
-    """Return the mapping of the default scenario (a small office building)."""
-    return {
-        "scId": "17q4bn7",
-        "scName": "SmartServer IoT",
-        "seed": 20261128,
-        "smartserver": {"name": "SmartServer IoT", "uid": "00D07111EA6B", "firmwareVersion": "4.4.021"},
-        "users": {"apollo": "apollo"},
-        "devices": [
-            _thermostat("Thermostat Büro 1", 0.0),
-            _thermostat("Thermostat Meeting Room", 1.0),
-            {
-                "name": "Lighting Büro 1/2",
-                "type": "LC-4 Lighting Controller",
-                "blocks": [
-                    _lamp_block(0, 2),
-                    {"name": "Light Sensor", "index": 0, "datapoints": [
-                        _dp("nvoLuxLevel", "SNVT_lux", generator=_sine(400, 350, interval=60, digits=0), monitor=60, log=60),
-                        _dp("nvoSwitchCount", "SNVT_count", generator={"kind": "counter", "start": 100, "rate": 2, "digits": 0}),
-                    ]},
-                ],
-            },
-            {
-                "name": "Lighting Meeting Room",
-                "type": "LC-4 Lighting Controller",
-                "blocks": [_lamp_block(0, 1), _lamp_block(1, 1)],
-            },
-            {
-                "name": "Energy Meter",
-                "type": "EM-300 Energy Meter",
-                "blocks": [
-                    {"name": "Meter", "index": 0, "datapoints": [
-                        _dp("nvoPowerTotal", "SNVT_power", generator=_walk(2500, 1500, step=600, interval=10, digits=1), monitor=10, log=60),
-                        _dp("nvoEnergy", "SNVT_elec_kwh", generator={"kind": "counter", "start": 12000.0, "rate": 2.5, "digits": 1}, log=900),
-                    ]},
-                    *[
-                        {"name": "Phase", "index": ph, "datapoints": [
-                            _dp("nvoVoltage", "SNVT_volt", generator={"kind": "random", "base": 230.0, "amplitude": 3.0, "interval": 10, "digits": 1}),
-                            _dp("nvoCurrent", "SNVT_amp", generator=_walk(3.6, 2.0, step=600, interval=10, digits=1)),
-                            _dp("nvoPower", "SNVT_power", generator=_walk(830, 500, step=600, interval=10, digits=1)),
-                        ]}
-                        for ph in range(3)
-                    ],
-                ],
-            },
-            {
-                "name": "Water Meter",
-                "type": "WM-20 Water Meter",
-                "blocks": [{"name": "Meter", "index": 0, "datapoints": [
-                    _dp("nvoFlow", "SNVT_flow", generator=_walk(0.2, 0.2, step=300, interval=10, digits=3), log=900),
-                    _dp("nvoPulseCount", "SNVT_count", generator={"kind": "counter", "start": 0, "rate": 600, "digits": 0, "wrap": 65536}),
-                    _dp("nvoVolume", "SNVT_vol_kilo", generator={"kind": "counter", "start": 1234.5, "rate": 0.06, "interval": 60, "digits": 1}, log=900),
-                    _dp("nvoPressure", "SNVT_press_p", generator=_walk(300000 / 100, 200, digits=0)),
-                ]}],
-            },
-            {
-                "name": "Präsenzmelder Büro 1",
-                "type": "OS-2 Occupancy Sensor",
-                "blocks": [{"name": "Büro 1", "index": 0, "datapoints": [
-                    _dp("nvoOccupancy", "SNVT_occupancy", generator={"kind": "cycle", "values": ["OC_OCCUPIED", "OC_UNOCCUPIED"], "period": 1800}, monitor=15, log=900),
-                    _dp("nvoLuxLevel", "SNVT_lux", generator=_sine(350, 300, interval=60, digits=0)),
-                    _dp("nviTimeout", "SNVT_time_sec", "in", initial=300.0, instanceName="Occupancy Timeout"),
-                ]}],
-            },
-            {
-                "name": "Air Quality Meeting Room",
-                "type": "AQ-5 Air Quality Sensor",
-                "blocks": [{"name": "AirQuality", "index": 0, "datapoints": [
-                    _dp("nvoCO2", "SNVT_ppm", generator=_walk(650, 300, step=900, interval=60, digits=0), monitor=60, log=900),
-                    _dp("nvoTemp", "SNVT_temp_p", generator=_sine(22.0, 1.0, phase=0.5, interval=60)),
-                    _dp("nvoHumidity", "SNVT_lev_percent", generator=_walk(50, 8, interval=60)),
-                    _dp("nvoPressure", "SNVT_press_p", generator=_walk(20, 10, digits=1)),
-                    _dp("nvoAirSpeed", "SNVT_speed", generator=_walk(0.3, 0.2, digits=2)),
-                ]}],
-            },
-            {
-                "name": "AHU Controller",
-                "type": "AHU-1 Air Handling Unit",
-                "blocks": [{"name": "Fan", "index": 0, "datapoints": [
-                    _dp("nviFanEnable", "SNVT_switch", "in", initial={"value": 100.0, "state": 1}),
-                    _dp("nviHVACMode", "SNVT_hvac_mode", "in", initial="HVAC_AUTO"),
-                    _dp("nvoHVACMode", "SNVT_hvac_mode", initial="HVAC_AUTO", follows="nviHVACMode"),
-                    _dp("nvoAirFlow", "SNVT_flow", generator=_walk(350, 100, digits=1), log=900),
-                    _dp("nvoSupplyTemp", "SNVT_temp_p", generator=_sine(18.0, 2.0, interval=60)),
-                    _dp("nvoReturnTemp", "SNVT_temp_p", generator=_sine(22.0, 1.0, interval=60)),
-                    _dp("nvoDuctPressure", "SNVT_press_p", generator=_walk(250, 40, digits=0)),
-                    _dp("nvoFanRunTime", "SNVT_time_hour", generator={"kind": "counter", "start": 1200, "rate": 1, "interval": 60, "digits": 0}),
-                ]}],
-            },
-            {
-                "name": "Roof Weather Station",
-                "type": "WS-3 Weather Station",
-                "health": "down",
-                "connection": "disconnected",
-                "blocks": [{"name": "Weather", "index": 0, "datapoints": [
-                    _dp("nvoOutdoorTemp", "SNVT_temp_p", generator=_sine(8.0, 6.0, phase=2.0, interval=60), log=900),
-                    _dp("nvoWindSpeed", "SNVT_speed", generator=_walk(4.0, 3.5, digits=1)),
-                    _dp("nvoOutdoorLux", "SNVT_lux", generator=_sine(20000, 20000, digits=0)),
-                ]}],
-            },
-            {
-                "name": "Spare Lighting Node",
-                "type": "LC-4 Lighting Controller",
-                "state": "unprovisioned",
-                "health": "nascent",
-                "connection": "disconnected",
-                "blocks": [_lamp_block(0, 1)],
-            },
-        ],
-        "alarms": [
-            {"device": "Roof Weather Station", "type": "Device down", "details": "Device Roof Weather Station does not respond", "severity": "Major Fault", "category": "System-HW"},
-        ],
-        "alarm_definitions": [
-            {"handle": "supply_temp_high", "desc": "AHU supply air too hot", "activation": 'gt("17q4bn7/lon/10.1/Fan/0/nvoSupplyTemp", 28)', "deactivation": 'lt("17q4bn7/lon/10.1/Fan/0/nvoSupplyTemp", 26)', "message": "Supply air at {value} °C", "urgent": False, "severity": "Minor Fault"},
-        ],
-    }  # fmt: skip
-
-
-def default_scenario() -> Scenario:
-    """Return a fresh default scenario: a small office building, ~60 datapoints."""
-    return build_scenario(default_spec())
-
-
-def large_spec(
-    devices: int, datapoints_per_device: int, *, seed: int = 7
-) -> dict[str, Any]:
-    """Return the mapping of a generated site of N devices × M datapoints."""
-    return {
-        "scId": "b3nch01",
-        "seed": seed,
-        "users": {"apollo": "apollo"},
-        "devices": [
-            {
-                "name": f"Node {n:05d}",
-                "type": "Bench Node",
-                "blocks": [{"name": "Sensor", "index": 0, "datapoints": [
-                    _dp(f"nvoValue{m}", "SNVT_temp_p", generator=_walk(20, 5, step=600, interval=5))
-                    for m in range(datapoints_per_device)
-                ]}],
-            }
-            for n in range(devices)
-        ],
-    }  # fmt: skip
-
-
-def meter_spec(datapoints: list[dict[str, Any]], *, sc_id: str) -> dict[str, Any]:
-    """Return a site with one device, ``Meter``, whose block ``Meter`` has ``datapoints``.
-
-    Each datapoint is a scenario mapping (name, type, generator, log, ...).
+    Raise ScenarioError, naming the file, when it cannot be read or served.
     """
-    return {
-        "scId": sc_id,
-        "users": {"apollo": "apollo"},
-        "devices": [
-            {
-                "name": "Meter",
-                "blocks": [{"name": "Meter", "index": 0, "datapoints": datapoints}],
-            }
-        ],
-    }
-
-
-def large_scenario(devices: int = 100, datapoints_per_device: int = 10) -> Scenario:
-    """Return a generated scenario for benchmarks."""
-    return build_scenario(large_spec(devices, datapoints_per_device))
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except OSError as err:
+        raise ScenarioError(f"{path}: {err.strerror or err}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or "not YAML or JSON"
+        raise ScenarioError(f"{path}: {place}{problem}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text") from None
+    try:
+        return build_scenario(data, name=name, uid=uid)
+    except ScenarioError as err:
+        raise ScenarioError(f"{path}: {err}") from None

@@ -17,8 +17,8 @@ from . import changes, frame_faults, streaming
 from .clock import SystemClock
 from .errors import NotFoundError, SimError
 from .options import SimOptions
-from .scenario import default_scenario
 from .server import build_app
+from .sites import default_scenario
 from .state import SimState
 from .tls import CertificateBundle, generate_certificate, load_certificate
 
@@ -239,9 +239,19 @@ class SmartServerSim(SimState):
     clear_alarms = changes.clear_alarms
     stream_updates = streaming.stream_updates
 
-    async def set_value(self, qualifier: str, value: Any) -> None:
-        """Set a datapoint's default value as the device would; always publishes."""
-        changes.set_value(self, qualifier, value)
+    async def set_value(self, qualifier: str, value: Any, *, hold: bool = True) -> None:
+        """Set a datapoint's default value as the device would; always publishes.
+
+        With ``hold`` it stays until ``resume_generator``; without, the datapoint's
+        generator replaces it at its next tick.
+        """
+        changes.set_value(self, qualifier, value, hold=hold)
+
+    def resume_generator(self, qualifier: str | None = None) -> int:
+        """Let the generator drive a held datapoint (or every held one) again."""
+        return streaming.resume_generators(
+            self, None if qualifier is None else [qualifier]
+        )
 
     async def raise_alarm(
         self,

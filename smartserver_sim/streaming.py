@@ -24,7 +24,7 @@ def tick(state: SimState) -> int:
     now = state.clock.time()
     changed = 0
     for dp in list(state.scenario.datapoints.values()):
-        if dp.generator is None or dp.overrides or not dp.device.reachable:
+        if dp.generator is None or not dp.generated or not dp.device.reachable:
             continue
         if dp.monitor_rate > 0:
             if now - state.last_poll.get(dp.uid, 0.0) < dp.monitor_rate:
@@ -45,8 +45,27 @@ def refresh(state: SimState, dp: Datapoint) -> None:
     _adopt_live_value(state, dp)
 
 
+def resume_generators(state: SimState, qualifiers: list[str] | None = None) -> int:
+    """Let the generators of held datapoints (all, or ``qualifiers``) drive them again.
+
+    A resumed value takes the generator's at once (with ``auto_updates``); return how
+    many datapoints were held.
+    """
+    if qualifiers is None:
+        dps = [dp for dp in state.scenario.datapoints.values() if dp.held]
+    else:
+        dps = [state.datapoint(q) for q in qualifiers]
+    resumed = 0
+    for dp in dps:
+        if dp.held:
+            resumed += 1
+            dp.held = False
+        _adopt_live_value(state, dp)
+    return resumed
+
+
 def _adopt_live_value(state: SimState, dp: Datapoint) -> None:
-    if not state.options.auto_updates or dp.overrides or not dp.device.reachable:
+    if not state.options.auto_updates or not dp.generated or not dp.device.reachable:
         return
     now = state.clock.time()
     live = dp.live_value(now)

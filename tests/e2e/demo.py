@@ -86,16 +86,6 @@ def quiet_settings(config_dir: Path) -> DemoSettings:
     )
 
 
-def second_scenario() -> Scenario:
-    """Return the default building under a second SmartServer (its own uid and name)."""
-    scenario = default_scenario()
-    smartserver = scenario.smartserver()
-    smartserver.uid = SECOND_UID
-    smartserver.name = SECOND_NAME
-    scenario.sc_name = SECOND_NAME
-    return scenario
-
-
 def entry_answers(sim: SmartServerSim) -> dict[str, Any]:
     """Return the config flow's answers for one simulator, trusting its certificate."""
     return {
@@ -123,7 +113,7 @@ async def run_demo(settings: DemoSettings) -> AsyncIterator[Demo]:
         if settings.second_smartserver or _has_entry(settings.config_dir, SECOND_UID):
             second = await stack.enter_async_context(
                 _simulator(
-                    second_scenario(),
+                    default_scenario(name=SECOND_NAME, uid=SECOND_UID),
                     settings.second_sim_port,
                     state,
                     "simulator2",

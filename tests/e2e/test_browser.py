@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-# An output datapoint without a value generator: a value set on the simulator holds (a
-# generated one would be overwritten at the generator's next tick).
+# An output datapoint without a value generator: its value before the change is a steady
+# whole number of °C that the page is checked against first. (A value set on the simulator
+# holds either way, generated or not, until ``resume_generator``.)
 LIVE_DEVICE, LIVE_DATAPOINT = "Thermostat Büro 1", "nvoEffectSetpt"
 NEW_VALUE = 27  # °C: no other temperature of the demo comes near it
 LIVE_WITHIN_MS = 5000

@@ -33,7 +33,7 @@ def expected_hours(
     """The simulator's logged values of ``[start, end)``, by UTC hour, in time order."""
     hours: dict[float, list[float]] = {}
     for entry in expected_log_entries(
-        sim.scenario, qualifier, start - 0.001, end - 0.001
+        sim.scenario, qualifier, start - 0.001, end - 0.001, options=sim.options
     ):
         t = parse_time(entry["utc"])
         hours.setdefault(t - t % HOUR, []).append(float(entry["value"]))

@@ -34,8 +34,7 @@ from custom_components.smartserver_iap.iap.errors import (
     IapProtocolError,
 )
 from custom_components.smartserver_iap.iap.tls import fetch_fingerprint
-from smartserver_sim import SmartServerSim
-from smartserver_sim.scenario import build_scenario, default_spec
+from smartserver_sim import SmartServerSim, build_scenario, default_spec
 from tests.loopback import (
     SYSTEM_GETADDRINFO,
     UNRESOLVABLE_HOST,

@@ -9,9 +9,10 @@ import sys
 
 import aiohttp
 import pytest
+import yaml
 
-from smartserver_sim import SimOptions
-from smartserver_sim.__main__ import parse_args, sim_options
+from smartserver_sim import SimOptions, build_scenario, default_scenario, default_spec
+from smartserver_sim.__main__ import main, parse_args, sim_options
 
 
 async def test_cli_runs_and_serves(socket_enabled: None, tmp_path: object) -> None:
@@ -34,6 +35,10 @@ async def test_cli_runs_and_serves(socket_enabled: None, tmp_path: object) -> No
         "--scenario",
         str(scenario),
         "--no-auto-updates",
+        "--name",
+        "SmartServer Annex",
+        "--uid",
+        "00:d0:71:11:ea:6c",
         stdout=asyncio.subprocess.PIPE,
     )
     try:
@@ -59,6 +64,13 @@ async def test_cli_runs_and_serves(socket_enabled: None, tmp_path: object) -> No
             async with session.get(url.group(1) + "/iap/devs") as resp:
                 devs = await resp.json()
                 assert devs[1]["scId"] == "cli0001"
+                # A second SmartServer from the command line: its own name and uid.
+                assert devs[0]["category"] == "SC"
+                assert (devs[0]["name"], devs[0]["uid"]) == (
+                    "SmartServer Annex",
+                    "00D07111EA6C",
+                )
+                assert devs[0]["MACaddress"] == "00:d0:71:11:ea:6c"
     finally:
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 10) == 0
@@ -161,3 +173,40 @@ def test_strict_with_an_option_over_it() -> None:
         parse_args(["--strict", "--option", "ws_timestamps=true", "--no-auto-updates"])
     )
     assert options == SimOptions.strict(ws_timestamps=True, auto_updates=False)
+
+
+def test_name_and_uid_replace_the_smartservers() -> None:
+    """Without a scenario file: the default building under another SmartServer."""
+    args = parse_args(["--name", "Annex", "--uid", "00-D0-71-00-00-02"])
+    assert (args.name, args.uid) == ("Annex", "00D071000002")
+    first = default_scenario()
+    second = default_scenario(name=args.name, uid=args.uid)
+    assert (second.smartserver().name, second.smartserver().uid, second.sc_name) == (
+        "Annex",
+        "00D071000002",
+        "Annex",
+    )
+    assert first.smartserver().uid == "00D07111EA6B"
+    assert len(second.devices) == len(first.devices)
+
+
+@pytest.mark.parametrize("uid", ["00D0711", "00D07111EA6G", "00D07111EA6B00"])
+def test_uid_must_be_a_mac_address(
+    uid: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        parse_args(["--uid", uid])
+    assert "is not a MAC address (12 hex digits)" in capsys.readouterr().err
+
+
+def test_print_scenario_is_the_default_as_yaml(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A start for one's own scenario: printed, it reads back as the default site."""
+    main(["--print-scenario"])
+    printed = capsys.readouterr().out
+    assert yaml.safe_load(printed) == default_spec()
+    assert "Thermostat Büro 1" in printed  # readable, not escaped
+    assert len(build_scenario(yaml.safe_load(printed)).datapoints) == len(
+        default_scenario().datapoints
+    )

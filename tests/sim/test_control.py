@@ -56,9 +56,11 @@ async def test_value_alarm_device_ops(sim: SmartServerSim, api: Api) -> None:
     assert (await api.get(f"/iap/devs/{new_id}/if/B/0/nviX/value"))[0] == 200
     assert (await api.control("remove_device", device_id=new_id))[0] == 200
     assert (await api.get(f"/iap/devs/{new_id}/if/B/0/nviX/value"))[0] == 404
-    assert (await api.control("tick"))[1]["result"][
-        "changed"
-    ] >= 1  # manual step moves values back
+    await api.control("tick")
+    assert sim.datapoint(TEMP).value == 30.5  # a set value holds ...
+    assert (await api.control("resume_generator", qualifier=TEMP))[0] == 200
+    # ... until resumed: the next step moves it back.
+    assert (await api.control("tick"))[1]["result"]["changed"] >= 1
     await ws.close()
 
 
@@ -90,10 +92,14 @@ async def test_counters_and_reset(sim: SmartServerSim, api: Api) -> None:
         ({"op": "set_value", "qualifier": TEMP}, None, 400),
         ({"op": "set_value", "qualifier": TEMP, "value": "hot"}, None, 400),
         ({"op": "set_value", "qualifier": "a/b/c/d/0/e", "value": 1}, None, 404),
+        ({"op": "set_value", "qualifier": TEMP, "value": 30.5, "hold": "yes"}, None, 400),
+        ({"op": "resume_generator", "qualifier": 5}, None, 400),
+        ({"op": "resume_generator", "qualifier": "a/b/c/d/0/e"}, None, 404),
         ({"op": "clear_alarm", "alarm_id": 1}, None, 404),
         ({"op": "remove_device", "device_id": "1"}, None, 400),
         ({"op": "remove_device", "device_id": "99"}, None, 404),
         ({"op": "add_device", "device": {"blocks": []}}, None, 400),
+        ({"op": "add_device", "device": {"name": "X", "blocks": [{"name": "B", "datapoints": [{"name": "nvoA"}, {"name": "nvoA"}]}]}}, None, 400),
         ({"op": "set_device_status", "device_id": "99", "health": "down"}, None, 404),
     ],
 )  # fmt: skip
@@ -103,6 +109,8 @@ async def test_bad_control_calls(
     def state() -> tuple[Any, ...]:
         return (
             len(sim.scenario.devices),
+            sim.scenario.next_device,
+            sim.scenario.next_datapoint,
             sim.latency,
             len(sim.http_errors),
             sim.datapoint(TEMP).value,

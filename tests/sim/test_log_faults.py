@@ -13,7 +13,7 @@ import pytest
 
 from smartserver_sim import SmartServerSim, build_scenario, expected_log_entries
 from smartserver_sim.generators import generator_from_spec
-from smartserver_sim.scenario import meter_spec
+from smartserver_sim.sites import meter_spec
 from smartserver_sim.timefmt import HourlyTimes, iso_z, zoned_local
 
 if TYPE_CHECKING:

@@ -207,12 +207,13 @@ async def test_generators_tick_at_the_monitor_rate(
     """NvoSpaceTemp is monitored every 30 s: a tick polls it only when that is due."""
     await api.put("/iap/dp/updates/subscribe", [TEMP])
     ws = await api.ws()
-    await sim.set_value(TEMP, -50.0)
+    # Not held: the generator's next poll replaces these values.
+    await sim.set_value(TEMP, -50.0, hold=False)
     assert await ws_value(ws) == -50.0
     await clock.wait_for_timer(1)
     clock.advance(1)  # first poll
     assert 19.0 <= await ws_value(ws) <= 23.0
-    await sim.set_value(TEMP, -40.0)
+    await sim.set_value(TEMP, -40.0, hold=False)
     assert await ws_value(ws) == -40.0
     await clock.wait_for_timer(1)
     clock.advance(1)
@@ -232,7 +233,8 @@ async def test_max_age_answers_cache_then_live(
 ) -> None:
     await api.put("/iap/dp/updates/subscribe", [TEMP])
     ws = await api.ws()
-    await sim.set_value(TEMP, -5.0)  # a value the generator will not produce
+    # A value the generator will not produce, not held: a wire read replaces it.
+    await sim.set_value(TEMP, -5.0, hold=False)
     assert await ws_value(ws) == -5.0
     path = VALUE_PATH.format("nvoSpaceTemp")
     # Younger than max_age: the cache answers, nothing goes on the wire; the

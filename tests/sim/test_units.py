@@ -123,7 +123,7 @@ def test_scenario_files(tmp_path: Path) -> None:
         },
     ):
         with pytest.raises(ValueError):
-            build_scenario(bad)  # type: ignore[arg-type]
+            build_scenario(bad)
 
 
 def test_path_elements() -> None:

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smartserver_iap.const import DOMAIN
 from smartserver_sim import SimOptions, SmartServerSim, build_scenario
-from smartserver_sim.scenario import meter_spec
+from smartserver_sim.sites import meter_spec
 from tests.integration.conftest import entry_data, setup_entry
 
 from .conftest import (
