@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
 
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    async_fire_time_changed_exact,
+)
 
 from custom_components.smartserver_iap import alarms as alarms_module
 from custom_components.smartserver_iap.alarm_events import ALARM_DATA_KEYS, alarm_data
+from custom_components.smartserver_iap.alarms import REFRESH_DELAY
 from custom_components.smartserver_iap.iap.events import (
     AlarmCleared,
     AlarmRaised,
@@ -28,6 +33,9 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from smartserver_sim import SmartServerSim
+
+# Where the simulator serves the list of alarms (its requests are counted by path).
+ALARMS_PATH = "/iap/alarms"
 
 # A device's alarm event entity is disabled by default; these tests watch it.
 pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -211,3 +219,39 @@ async def test_frame_during_a_read(
     await wait_for(lambda: second in log.ids(ids.hub_events, "alarm_raised"))
     await wait_for(lambda: coordinator.client.stats.requests == requests + 2)
     assert log.ids(ids.hub_events, "alarm_raised") == [1000, first, second]
+
+
+async def test_frames_within_the_delay_cost_one_read(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    log: EventLog,
+) -> None:
+    """Frames closer together than REFRESH_DELAY cost one read of the list.
+
+    It is due REFRESH_DELAY after the first frame: later frames do not postpone it,
+    so a steady stream of frames still gets its reads.
+    """
+    coordinator = init_integration.runtime_data
+    tracker = coordinator.alarms
+    ids = Ids(hass, init_integration)
+    await wait_for(lambda: log.ids(ids.hub_events, "alarm_raised") == [1000])
+    await hass.async_block_till_done()
+    reads = sim.counters.requests[ALARMS_PATH]
+    alarm_id = silent_alarm(sim, "Water Meter", "Leak")
+    loop = hass.loop
+    first = loop.time()
+    for offset in (0.0, 0.2, 0.4):
+        # The frame as if it arrived ``offset`` s after the first one.
+        with patch.object(loop, "time", return_value=first + offset):
+            coordinator.handle_event(AlarmsChanged("CRT:ALARM"))
+    await hass.async_block_till_done()
+    assert not tracker.tasks
+    async_fire_time_changed_exact(
+        hass, dt_util.utcnow() + timedelta(seconds=REFRESH_DELAY)
+    )
+    # The read starts when it is due.
+    assert tracker.tasks
+    await wait_for(lambda: alarm_id in log.ids(ids.hub_events, "alarm_raised"))
+    await hass.async_block_till_done()
+    assert sim.counters.requests[ALARMS_PATH] == reads + 1

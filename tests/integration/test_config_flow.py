@@ -316,6 +316,26 @@ async def test_trust_is_asked_again_for_another_server(
         await hass.async_block_till_done()
 
 
+async def test_trust_is_asked_again_for_a_new_certificate(
+    hass: HomeAssistant, sim: SmartServerSim
+) -> None:
+    """Trust is per fingerprint: the same host presenting another certificate asks again."""
+    result: Any = await start_user(hass)
+    result = await configure(hass, result, user_input(sim, password="wrong"))
+    assert result["description_placeholders"]["fingerprint"] == sim.fingerprint
+    result = await configure(hass, result, {})
+    assert_error(result, "user", "invalid_auth")
+
+    replaced = sim.change_certificate()
+    result = await configure(hass, result, user_input(sim))
+    assert result["step_id"] == "trust_certificate"
+    assert result["description_placeholders"]["fingerprint"] == replaced
+    result = await configure(hass, result, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_FINGERPRINT] == replaced
+    await hass.async_block_till_done()
+
+
 async def test_trust_step_certificate_changed(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:

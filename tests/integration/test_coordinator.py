@@ -511,6 +511,32 @@ async def test_devices_changed_while_link_down(
     await hass.async_block_till_done()
 
 
+async def test_unreadable_new_device_read_after_a_reconnect(
+    hass: HomeAssistant,
+    sim: SmartServerSim,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A new device whose datapoints could not be read stays pending.
+
+    The device list read after the next reconnect no longer shows it as new: only
+    what was kept pending brings its datapoints.
+    """
+    coordinator = init_integration.runtime_data
+    with swallow_device_frames(sim):
+        device_id = await sim.add_device(NEW_DEVICE)
+    sim.inject_http_errors(500, count=20, path_prefix=f"/iap/devs/{device_id}/if")
+    await sim.drop_websockets()
+    await wait_for(lambda: bool(messages(caplog, "Could not read new devices")))
+    assert device_id in coordinator.site.devices
+    assert entity_for(entity_registry, "Sensor/0/nvoTemp") is None
+    sim.http_errors.clear()
+    await sim.drop_websockets()
+    await wait_for(lambda: entity_for(entity_registry, "Sensor/0/nvoTemp") is not None)
+    await hass.async_block_till_done()
+
+
 async def test_other_events(
     hass: HomeAssistant,
     sim: SmartServerSim,

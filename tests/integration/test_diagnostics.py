@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
     get_diagnostics_for_device,
@@ -14,12 +16,11 @@ from syrupy.filters import props
 
 from custom_components.smartserver_iap.const import DOMAIN
 
-from .conftest import PASSWORD, SMARTSERVER_UID
+from .conftest import PASSWORD, SMARTSERVER_UID, entry_data, setup_entry, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import device_registry as dr
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
     from syrupy.assertion import SnapshotAssertion
 
@@ -116,3 +117,53 @@ async def test_hub_device_diagnostics(
         init_integration.runtime_data.site.subscribed
     )
     assert "entry" not in result
+
+
+SECRET = "Tr0ub4dor&3-not-apollo"
+
+
+async def test_no_password_or_cookie_in_logs_or_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    sim: SmartServerSim,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An entry's life logged at debug level: no line or download shows a secret.
+
+    Setup asked twice (one refused login), a session lost and logged in again,
+    diagnostics of the entry and the hub, unload: neither the password nor any
+    session cookie the SmartServer handed out appears.
+    """
+    caplog.set_level(logging.DEBUG)
+    sim.auth.users["operator"] = SECRET
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=SMARTSERVER_UID,
+        data=entry_data(sim, username="operator", password=SECRET),
+    )
+    sim.inject_http_errors(401, 1, "/iap/auth/login")
+    await setup_entry(hass, entry)
+    cookies = set(sim.auth.sessions)
+    client = entry.runtime_data.client
+    connects = client.stats.connects
+    await sim.expire_sessions()
+    await wait_for(lambda: client.stats.connects > connects and client.connected)
+    cookies |= set(sim.auth.sessions)
+    hub = device_registry.async_get_device_by_identifier(
+        (DOMAIN, SMARTSERVER_UID), entry.entry_id
+    )
+    assert hub is not None
+    downloads = [
+        await get_diagnostics_for_config_entry(hass, hass_client, entry),
+        await get_diagnostics_for_device(hass, hass_client, entry, hub),
+    ]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert len(cookies) >= 2
+    texts = [json.dumps(d) for d in downloads] + [
+        record.getMessage() + (record.exc_text or "") for record in caplog.records
+    ]
+    for secret in (SECRET, *cookies):
+        assert not [text for text in texts if secret in text], secret

@@ -14,10 +14,12 @@ from custom_components.smartserver_iap.const import (
     CONF_DEVICES,
     CONF_HISTORY_BACKFILL,
     CONF_PROGRAMMATIC_NAMES,
+    CONF_SWITCH_KINDS,
     CONF_TAKEOVER_CHECK,
     CONF_WRITE_PRIORITY,
     DOMAIN,
     LARGE_DATAPOINT_COUNT,
+    SWITCH_KIND_SWITCH,
 )
 from smartserver_sim import SmartServerSim, large_scenario
 
@@ -313,4 +315,18 @@ async def test_settings_and_choices_keep_each_other(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == settings
+    await hass.async_block_till_done()
+
+    # Lights and switches keep both too.
+    result = await choose(
+        hass, await start(hass, entry), {"next_step_id": "switch_kinds"}
+    )
+    key, _ = field(result, "lights")
+    lights = sorted(key.default())
+    result = await choose(hass, result, {"lights": lights[1:]})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        **settings,
+        CONF_SWITCH_KINDS: {lights[0]: SWITCH_KIND_SWITCH},
+    }
     await hass.async_block_till_done()

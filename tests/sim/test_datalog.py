@@ -106,6 +106,17 @@ async def test_device_filter_and_unencoded_value(sim: SmartServerSim, api: Api) 
     assert len(by_name) == 60
 
 
+@pytest.mark.parametrize("sim_overrides", [{"history_days": 1.0}])
+async def test_entries_start_at_the_retention(sim: SmartServerSim, api: Api) -> None:
+    start = time.time() - 3 * 86400
+    entries, _ = await collect(
+        api, "dev=2&dpName=nvoSpaceTemp&value=" + quote(f"*+utc>{fmt(start)}", safe="")
+    )
+    first = parse_time(entries[0]["utc"])
+    # Kept for a day: the first entry is the first 15-minute step inside it.
+    assert sim.retention_start <= first < sim.retention_start + 900
+
+
 async def test_nothing_matches_sends_only_end(api: Api) -> None:
     start, end = window(1)
     entries, texts = await collect(

@@ -167,6 +167,10 @@ async def test_read_of_down_device_notifies(api: Api) -> None:
     frame = await next_frame(ws)
     assert frame["action"] == "CRT:NOTIFICATION"
     assert "does not respond" in frame["payload"]["message"]
+    # A datapoint the user does not follow is read without a notice.
+    assert (await api.get("/iap/devs/11/if/Weather/0/nvoWindSpeed/value"))[0] == 200
+    await asyncio.sleep(api.sim.options.live_read_delay * 2)
+    await no_frame(api.sim, ws)
     await ws.close()
 
 
@@ -272,6 +276,8 @@ async def test_priorities(sim: SmartServerSim, api: Api) -> None:
     assert (await api.put(base + "/overrides/17/value", 18.0))[0] == 204
     frame = await next_frame(ws, "UPD:DATAPOINT")
     assert frame["payload"][0]["value"] == 18.0
+    _, items = await api.get(base + "/value")
+    assert items[0]["values"] == {"level": 17, "levels": {"17": 18.0}}
     assert (await api.put(base + "/0/overrides/value", 1.0))[0] == 400
     assert (await api.put(base + "/x/overrides/value", 1.0))[0] == 400
     assert (await api.put(base + "/8/overrides/bogus", 1.0))[0] == 404

@@ -76,6 +76,7 @@ async def test_device_query_parameters(api: Api) -> None:
         ("*+category!=SC", 11),
         ("*+typeId>=128", 12),
         ("*+typeId<100", 0),
+        ("*+typeId>99", 12),  # compared as numbers: as text "128" < "99"
         ("*+bogus==1", 0),  # unknown keys match nothing
         ("*+name<B", 2),  # "AHU Controller", "Air Quality Meeting Room"
         ("*+name==nosuch", 0),

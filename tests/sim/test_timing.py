@@ -20,6 +20,8 @@ from .conftest import Api, next_frame, no_frame
 TEMP = "17q4bn7/lon/2.1/Thermostat/0/nvoSpaceTemp"
 HUM = "17q4bn7/lon/2.1/Thermostat/0/nvoHumidity"
 VALUE_PATH = "/iap/devs/2/if/Thermostat/0/{}/value"
+# Three failed logins within 10 s lock the user out for a minute.
+LOCKOUT = {"lockout_failures": 3, "lockout_window": 10, "lockout_duration": 60}
 DROPPED = (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE)
 
 
@@ -35,10 +37,7 @@ async def ws_value(ws: aiohttp.ClientWebSocketResponse) -> Any:
     return frame["payload"][0]["value"]
 
 
-@pytest.mark.parametrize(
-    "sim_overrides",
-    [{"lockout_failures": 3, "lockout_window": 10, "lockout_duration": 60}],
-)
+@pytest.mark.parametrize("sim_overrides", [LOCKOUT])
 async def test_lockout_lasts_its_duration(
     sim: SmartServerSim, anon: Api, clock: ManualClock
 ) -> None:
@@ -56,6 +55,28 @@ async def test_lockout_lasts_its_duration(
     clock.advance(1.0)
     assert (await anon.login()).status == 200
     assert sim.counters.lockouts == 3
+
+
+@pytest.mark.parametrize("sim_users", [{"apollo": "apollo", "hermes": "wings"}])
+@pytest.mark.parametrize("sim_overrides", [LOCKOUT])
+async def test_lockout_counts_failures_within_its_window(
+    sim: SmartServerSim, anon: Api, clock: ManualClock
+) -> None:
+    # Two failures, then the window passes: they no longer count.
+    for _ in range(2):
+        assert (await anon.login(password="x")).status == 401
+    clock.advance(10.5)
+    assert (await anon.login(password="x")).status == 401
+    assert (await anon.login(password="x")).status == 401
+    # A good login forgets the failures before it.
+    assert (await anon.login()).status == 200
+    assert (await anon.login(password="x")).status == 401
+    assert (await anon.login(password="x")).status == 401
+    assert (await anon.login(password="x")).status == 429
+    # The lockout is the user's: another user still gets in.
+    assert (await anon.login("hermes", "wings")).status == 200
+    assert (await anon.login()).status == 429
+    assert sim.counters.lockouts == 2
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 TEMP = "17q4bn7/lon/2.1/Thermostat/0/nvoSpaceTemp"
 HUM = "17q4bn7/lon/2.1/Thermostat/0/nvoHumidity"
+TEMP_VALUE = "/iap/devs/2/if/Thermostat/0/nvoSpaceTemp/value"
 
 
 async def test_subscription_is_per_user(
@@ -39,6 +40,30 @@ async def test_subscription_is_per_user(
     await sim.set_value(TEMP, 23.0)
     await no_frame(sim, ws2)
     for ws in (ws1, ws2):
+        await ws.close()
+
+
+@pytest.mark.parametrize("sim_users", [{"apollo": "apollo", "hermes": "wings"}])
+async def test_each_user_gets_its_own_updates(
+    sim: SmartServerSim, api: Api, other: Api
+) -> None:
+    assert (await other.login("hermes", "wings")).status == 200
+    apollo, hermes = await api.ws(), await other.ws()
+    await api.put("/iap/dp/updates/subscribe", [TEMP])
+    await other.put("/iap/dp/updates/subscribe", [HUM])
+    await sim.set_value(TEMP, 20.0)
+    frame = await next_frame(apollo, "UPD:DATAPOINT")
+    assert [i["datapointQualifier"] for i in frame["payload"]] == [TEMP]
+    await no_frame(sim, hermes)
+    # The marker went to every WebSocket: apollo's is read too.
+    assert await next_frame(apollo) == {"action": "TEST:MARK", "payload": None}
+    # Both follow it now; a read's echo goes to the reader alone.
+    await other.put("/iap/dp/updates/subscribe", [TEMP, HUM])
+    assert (await other.get(TEMP_VALUE))[0] == 200
+    frame = await next_frame(hermes, "UPD:DATAPOINT")
+    assert [i["datapointQualifier"] for i in frame["payload"]] == [TEMP]
+    await no_frame(sim, apollo)
+    for ws in (apollo, hermes):
         await ws.close()
 
 

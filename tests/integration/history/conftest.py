@@ -21,6 +21,8 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.components.recorder.db_schema import Statistics, StatisticsShortTerm
+from homeassistant.components.recorder.models import StatisticData, StatisticMeanType
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
@@ -184,6 +186,40 @@ async def stored_rows(
         {"mean", "min", "max", "state", "sum"},
     )
     return [dict(row) for row in found.get(entity_id, [])]
+
+
+def statistic(row: dict[str, Any]) -> StatisticData:
+    """Return a row given with a UNIX ``start`` as the recorder takes it."""
+    data = StatisticData(start=datetime.fromtimestamp(row["start"], UTC))
+    for key in ("mean", "min", "max", "state", "sum"):
+        if key in row:
+            data[key] = row[key]
+    return data
+
+
+def store_rows(
+    hass: HomeAssistant,
+    entity_id: str,
+    *rows: dict[str, Any],
+    table: type[Statistics | StatisticsShortTerm] = Statistics,
+) -> None:
+    """Store rows as Home Assistant's compiler would have: hourly, or 5-minute ones."""
+    meter = "sum" in rows[0]
+    get_instance(hass).async_import_statistics(
+        {
+            "has_sum": meter,
+            "mean_type": StatisticMeanType.NONE
+            if meter
+            else StatisticMeanType.ARITHMETIC,
+            "name": None,
+            "source": "recorder",
+            "statistic_id": entity_id,
+            "unit_class": "energy" if meter else "temperature",
+            "unit_of_measurement": "kWh" if meter else "°C",
+        },
+        [statistic(row) for row in rows],
+        table,
+    )
 
 
 def sim_qualifier(sim: SmartServerSim, device: str, name: str) -> str:

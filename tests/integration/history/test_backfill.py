@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.recorder.models import StatisticData, StatisticMeanType
-from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.recorder import get_instance
 import pytest
@@ -28,6 +26,7 @@ from .conftest import (
     expected_sums,
     log_entries,
     sim_qualifier,
+    store_rows,
     stored_rows,
 )
 
@@ -43,34 +42,6 @@ def temperature_of(sim: SmartServerSim) -> str:
 
 def energy_of(sim: SmartServerSim) -> str:
     return sim_qualifier(sim, "Energy Meter", "nvoEnergy")
-
-
-def statistic(row: dict[str, Any]) -> StatisticData:
-    data = StatisticData(start=datetime.fromtimestamp(row["start"], UTC))
-    for key in ("mean", "min", "max", "state", "sum"):
-        if key in row:
-            data[key] = row[key]
-    return data
-
-
-def store_rows(hass: HomeAssistant, entity_id: str, *rows: dict[str, Any]) -> None:
-    """Store hourly rows as Home Assistant's compiler would have."""
-    meter = "sum" in rows[0]
-    async_import_statistics(
-        hass,
-        {
-            "has_sum": meter,
-            "mean_type": StatisticMeanType.NONE
-            if meter
-            else StatisticMeanType.ARITHMETIC,
-            "name": None,
-            "source": "recorder",
-            "statistic_id": entity_id,
-            "unit_class": "energy" if meter else "temperature",
-            "unit_of_measurement": "kWh" if meter else "°C",
-        },
-        [statistic(row) for row in rows],
-    )
 
 
 async def idle(hass: HomeAssistant, entry: MockConfigEntry) -> None:

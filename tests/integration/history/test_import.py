@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 import itertools
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.components.recorder.db_schema import StatisticsShortTerm
 from homeassistant.core import Event, EventStateChangedData, callback
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.recorder import get_instance
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -27,6 +29,7 @@ from .conftest import (
     import_history,
     iso,
     log_entries,
+    store_rows,
     stored_rows,
 )
 
@@ -171,6 +174,26 @@ async def test_a_dst_change_inside_the_window(
         (hour, pytest.approx(mean, rel=1e-12), low, high)
         for hour, mean, low, high in expected_means(entries)
     ]
+
+
+async def test_an_hour_being_compiled_is_not_imported_over(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    # Home Assistant compiles an hour's row from its 5-minute rows a few minutes after
+    # the hour: until then the hour counts as stored, and the import leaves it alone.
+    five_minutes = [
+        {"start": ago(1) + 300 * n, "mean": 1.0, "min": 1.0, "max": 1.0}
+        for n in range(12)
+    ]
+    store_rows(hass, TEMPERATURE, *five_minutes, table=StatisticsShortTerm)
+    await get_instance(hass).async_block_till_done()
+    response = await import_history(
+        hass, {"entity_id": TEMPERATURE}, start=iso(ago(4)), end=iso(ago(0))
+    )
+    summary = response["entities"][TEMPERATURE]
+    assert (summary["hours_written"], summary["hours_kept"]) == (3, 1)
+    rows = await stored_rows(hass, TEMPERATURE, ago(8), ago(0))
+    assert [row["start"] for row in rows] == [ago(4), ago(3), ago(2)]
 
 
 async def test_an_empty_window_writes_nothing(
