@@ -18,7 +18,7 @@ from custom_components.smartserver_iap.iap.live import LiveOptions
 from smartserver_sim import SimOptions, SmartServerSim, default_scenario
 from tests.profile import sim_options as profile_options
 
-from .alarm_helpers import EventLog
+from .alarm_helpers import EventLog, Ids
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import entity_registry as er
     from syrupy.assertion import SnapshotAssertion
+
+    from smartserver_sim.model import Device
 
 SMARTSERVER_UID = "00D07111EA6B"
 SCENARIO_TIME = 1_795_000_000.0  # 2026-11-18, a fixed instant for the scenario's values
@@ -145,6 +147,12 @@ def log(hass: HomeAssistant) -> EventLog:
     return EventLog(hass)
 
 
+@pytest.fixture
+def ids(hass: HomeAssistant, init_integration: MockConfigEntry) -> Ids:
+    """Return the entity ids of the set-up entry's alarm entities."""
+    return Ids(hass, init_integration)
+
+
 def entry_data(sim: SmartServerSim, **changes: Any) -> dict[str, Any]:
     """Return config entry data that reaches ``sim``."""
     data: dict[str, Any] = {
@@ -201,6 +209,21 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfig
     await wait_for(lambda: entry.runtime_data.client.connected)
     await hass.async_block_till_done()
     return entry
+
+
+async def setup_with_options(
+    hass: HomeAssistant, sim: SmartServerSim, options: dict[str, Any]
+) -> MockConfigEntry:
+    """Set up an entry for ``sim`` with these options and wait for its live link."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=SMARTSERVER_UID, data=entry_data(sim), options=options
+    )
+    return await setup_entry(hass, entry)
+
+
+def device_named(sim: SmartServerSim, name: str) -> Device:
+    """Return the simulator's device called ``name``."""
+    return next(d for d in sim.scenario.devices.values() if d.name == name)
 
 
 @pytest.fixture

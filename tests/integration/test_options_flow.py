@@ -21,7 +21,13 @@ from custom_components.smartserver_iap.const import (
 )
 from smartserver_sim import SmartServerSim, large_scenario
 
-from .conftest import FAST_LIVE, entry_data, setup_entry
+from .conftest import (
+    FAST_LIVE,
+    device_named,
+    entry_data,
+    setup_entry,
+    setup_with_options,
+)
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -79,14 +85,8 @@ async def test_follow_all_includes_later_devices(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
     """From chosen devices back to all: no list is stored, so later devices count too."""
-    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=sim.scenario.smartserver().uid,
-        data=entry_data(sim),
-        options={CONF_DEVICES: [meter.id]},
-    )
-    await setup_entry(hass, entry)
+    meter = device_named(sim, "Energy Meter")
+    entry = await setup_with_options(hass, sim, {CONF_DEVICES: [meter.id]})
     result = await start(hass, entry)
     assert result["description_placeholders"] == {
         "followed": "11",
@@ -240,7 +240,7 @@ async def test_takeover_check_can_be_switched_off(
     await hass.async_block_till_done()
     assert entry.runtime_data.client.listener.options.probe_interval is None
 
-    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
+    meter = device_named(sim, "Energy Meter")
     result = await start(hass, entry)
     result = await choose(hass, result, {"next_step_id": "choose_devices"})
     result = await choose(hass, result, {CONF_DEVICES: [meter.id]})
@@ -273,14 +273,8 @@ async def test_settings_and_choices_keep_each_other(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
     """Settings leave the followed devices alone, and choosing devices the settings."""
-    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=sim.scenario.smartserver().uid,
-        data=entry_data(sim),
-        options={CONF_DEVICES: [meter.id]},
-    )
-    await setup_entry(hass, entry)
+    meter = device_named(sim, "Energy Meter")
+    entry = await setup_with_options(hass, sim, {CONF_DEVICES: [meter.id]})
     result = await choose(hass, await start(hass, entry), {"next_step_id": "settings"})
     assert result["step_id"] == "settings"
     key, _ = field(result, CONF_PROGRAMMATIC_NAMES)
