@@ -34,12 +34,7 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench_integration import (  # noqa: E402
-    SimProcess,
-    prepare_home_assistant,
-    sim_and_home_assistant,
-    sim_entry,
-)
+from bench_integration import prepare_home_assistant, sim_and_home_assistant, sim_entry  # noqa: E402
 from homeassistant.helpers.recorder import async_initialize_recorder, get_instance  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
 
@@ -57,6 +52,7 @@ from smartserver_sim.scenario import meter_spec  # noqa: E402
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from bench_integration import SimProcess
     from homeassistant.core import HomeAssistant
 
     from custom_components.smartserver_iap.iap.models import LogEntry

@@ -29,12 +29,7 @@ import aiohttp
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench_integration import (  # noqa: E402
-    SimProcess,
-    prepare_home_assistant,
-    sim_and_home_assistant,
-    sim_entry,
-)
+from bench_integration import prepare_home_assistant, sim_and_home_assistant, sim_entry  # noqa: E402
 from homeassistant.helpers import entity_registry as er  # noqa: E402
 
 from custom_components.smartserver_iap import writes  # noqa: E402
@@ -44,6 +39,7 @@ from custom_components.smartserver_iap.iap import IapClient, TlsTrust  # noqa: E
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from bench_integration import SimProcess
     from homeassistant.core import HomeAssistant
 
 ROOMS = 100
