@@ -211,12 +211,15 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfig
     return entry
 
 
-async def setup_with_options(
-    hass: HomeAssistant, sim: SmartServerSim, options: dict[str, Any]
+async def setup_sim_entry(
+    hass: HomeAssistant, sim: SmartServerSim, options: dict[str, Any] | None = None
 ) -> MockConfigEntry:
-    """Set up an entry for ``sim`` with these options and wait for its live link."""
+    """Set up an entry for ``sim`` (these options) and wait for its live link."""
     entry = MockConfigEntry(
-        domain=DOMAIN, unique_id=SMARTSERVER_UID, data=entry_data(sim), options=options
+        domain=DOMAIN,
+        unique_id=sim.scenario.smartserver().uid,
+        data=entry_data(sim),
+        options=options,
     )
     return await setup_entry(hass, entry)
 

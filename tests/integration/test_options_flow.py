@@ -6,7 +6,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smartserver_iap.connection import LIVE_TIMINGS
 from custom_components.smartserver_iap.const import (
@@ -16,21 +15,15 @@ from custom_components.smartserver_iap.const import (
     CONF_PROGRAMMATIC_NAMES,
     CONF_TAKEOVER_CHECK,
     CONF_WRITE_PRIORITY,
-    DOMAIN,
     LARGE_DATAPOINT_COUNT,
 )
 from smartserver_sim import SmartServerSim, large_scenario
 
-from .conftest import (
-    FAST_LIVE,
-    device_named,
-    entry_data,
-    setup_entry,
-    setup_with_options,
-)
+from .conftest import FAST_LIVE, device_named, setup_entry, setup_sim_entry
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from smartserver_sim import SimOptions
 
@@ -86,7 +79,7 @@ async def test_follow_all_includes_later_devices(
 ) -> None:
     """From chosen devices back to all: no list is stored, so later devices count too."""
     meter = device_named(sim, "Energy Meter")
-    entry = await setup_with_options(hass, sim, {CONF_DEVICES: [meter.id]})
+    entry = await setup_sim_entry(hass, sim, {CONF_DEVICES: [meter.id]})
     result = await start(hass, entry)
     assert result["description_placeholders"] == {
         "followed": "11",
@@ -198,12 +191,7 @@ async def test_many_datapoints_one_device_at_a_time(
     async with SmartServerSim(
         large_scenario(devices=11, datapoints_per_device=50), options=sim_options
     ) as sim:
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            unique_id=sim.scenario.smartserver().uid,
-            data=entry_data(sim),
-        )
-        await setup_entry(hass, entry)
+        entry = await setup_sim_entry(hass, sim)
         result = await start(hass, entry)
         result = await choose(hass, result, {"next_step_id": "choose_datapoints"})
         node = next(iter(choices(result, "device")))
@@ -274,7 +262,7 @@ async def test_settings_and_choices_keep_each_other(
 ) -> None:
     """Settings leave the followed devices alone, and choosing devices the settings."""
     meter = device_named(sim, "Energy Meter")
-    entry = await setup_with_options(hass, sim, {CONF_DEVICES: [meter.id]})
+    entry = await setup_sim_entry(hass, sim, {CONF_DEVICES: [meter.id]})
     result = await choose(hass, await start(hass, entry), {"next_step_id": "settings"})
     assert result["step_id"] == "settings"
     key, _ = field(result, CONF_PROGRAMMATIC_NAMES)

@@ -17,7 +17,7 @@ from custom_components.smartserver_iap import PLATFORMS
 from custom_components.smartserver_iap.const import CONF_PROGRAMMATIC_NAMES
 from custom_components.smartserver_iap.iap.client import IapClient
 
-from .conftest import entity_id_of, setup_entry, setup_with_options, state_of, wait_for
+from .conftest import entity_id_of, setup_entry, setup_sim_entry, state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -196,7 +196,7 @@ async def test_entity_names(
     expected: dict[str, tuple[str, str]],
 ) -> None:
     """Readable names by default; the option keeps the LON names for integrators."""
-    await setup_with_options(hass, sim, {CONF_PROGRAMMATIC_NAMES: programmatic})
+    await setup_sim_entry(hass, sim, {CONF_PROGRAMMATIC_NAMES: programmatic})
     for suffix, (entity_id, name) in expected.items():
         registry_entry = entity_registry.async_get(entity_id)
         assert registry_entry is not None, entity_id

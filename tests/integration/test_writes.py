@@ -23,13 +23,7 @@ from custom_components.smartserver_iap.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 
-from .conftest import (
-    SMARTSERVER_UID,
-    device_named,
-    setup_with_options,
-    state_of,
-    wait_for,
-)
+from .conftest import SMARTSERVER_UID, device_named, setup_sim_entry, state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -498,7 +492,7 @@ async def test_light_and_switch_actions(
 
 async def test_entry_priority_option(hass: HomeAssistant, sim: SmartServerSim) -> None:
     """The entry's write priority is where entities hold their values."""
-    await setup_with_options(hass, sim, {CONF_WRITE_PRIORITY: 9})
+    await setup_sim_entry(hass, sim, {CONF_WRITE_PRIORITY: 9})
     entity_id = entity_of(hass, "number", SETPOINT)
     await call(hass, "number", "set_value", entity_id, value=19.5)
     assert sim.datapoint(SETPOINT).overrides == {9: 19.5}
@@ -577,7 +571,7 @@ async def test_options_without_switch_inputs(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
     meter = device_named(sim, "Energy Meter")
-    entry = await setup_with_options(hass, sim, {CONF_DEVICES: [meter.id]})
+    entry = await setup_sim_entry(hass, sim, {CONF_DEVICES: [meter.id]})
     result: Any = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "switch_kinds"}

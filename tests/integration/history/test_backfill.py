@@ -12,7 +12,7 @@ from homeassistant.helpers.recorder import get_instance
 import pytest
 
 from custom_components.smartserver_iap.const import CONF_HISTORY_BACKFILL
-from tests.integration.conftest import setup_entry, setup_with_options, wait_for
+from tests.integration.conftest import setup_entry, setup_sim_entry, wait_for
 
 from .conftest import (
     ENERGY,
@@ -154,7 +154,7 @@ async def test_the_option_turns_the_back_fill_off(
     temperature, _ = stopped_at(10, sim)
     store_rows(hass, TEMPERATURE, temperature)
     await get_instance(hass).async_block_till_done()
-    entry = await setup_with_options(hass, sim, {CONF_HISTORY_BACKFILL: False})
+    entry = await setup_sim_entry(hass, sim, {CONF_HISTORY_BACKFILL: False})
     await idle(hass, entry)
 
     assert len(await stored_rows(hass, TEMPERATURE, ago(48), ago(0))) == 1
