@@ -20,12 +20,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 from datetime import UTC, datetime
-import json
 import os
 from pathlib import Path
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from typing import TYPE_CHECKING, Any
@@ -36,10 +34,9 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench_integration import SimProcess, prepare_home_assistant, sim_entry  # noqa: E402
+from bench_integration import prepare_home_assistant, sim_and_home_assistant, sim_entry  # noqa: E402
 from homeassistant.helpers.recorder import async_initialize_recorder, get_instance  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
-from pytest_homeassistant_custom_component.common import async_test_home_assistant  # noqa: E402
 
 from custom_components.smartserver_iap import statistics  # noqa: E402
 from custom_components.smartserver_iap.const import DOMAIN  # noqa: E402
@@ -55,6 +52,7 @@ from smartserver_sim.sites import meter_spec  # noqa: E402
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from bench_integration import SimProcess
     from homeassistant.core import HomeAssistant
 
     from custom_components.smartserver_iap.iap.models import LogEntry
@@ -198,20 +196,8 @@ def cpu_seconds(pid: int | None = None) -> float:
 
 
 async def bench_import(total: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        scenario_file = tmp_path / "site.json"
-        scenario_file.write_text(json.dumps(bench_spec()))
-        sim = SimProcess(scenario_file)
-        await sim.start()
-        try:
-            async with async_test_home_assistant(config_dir=str(tmp_path)) as hass:
-                await run_import(hass, sim, tmp_path, total)
-                # A full stop: the recorder's thread ends only on Home Assistant's
-                # final events, and the interpreter waits for it.
-                await hass.async_stop(force=True)
-        finally:
-            await sim.stop()
+    async with sim_and_home_assistant(bench_spec(), full_stop=True) as (hass, sim):
+        await run_import(hass, sim, Path(hass.config.config_dir), total)
 
 
 async def run_import(

@@ -53,7 +53,7 @@ from custom_components.smartserver_iap.iap.models import DatapointUpdate  # noqa
 from smartserver_sim.sites import large_spec  # noqa: E402
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import AsyncIterator, Callable
 
     from homeassistant.core import HomeAssistant
 
@@ -262,24 +262,40 @@ async def measure_stream(
     return Rate(updates / elapsed, updates / cpu)
 
 
-async def main() -> None:
-    """Run every measurement and print the figures."""
+@contextlib.asynccontextmanager
+async def sim_and_home_assistant(
+    spec: dict[str, Any], *, full_stop: bool = False
+) -> AsyncIterator[tuple[HomeAssistant, SimProcess]]:
+    """Run the simulator on ``spec`` in its own process, and a test Home Assistant.
+
+    ``full_stop`` stops Home Assistant for good at the end: the recorder's thread ends
+    only on Home Assistant's final events, and the interpreter waits for it.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        spec = large_spec(DEVICES, PER_DEVICE)
-        spec["users"] = {"apollo": "apollo", "bench": "bench"}
         scenario_file = tmp_path / "site.json"
         scenario_file.write_text(json.dumps(spec))
         sim = SimProcess(scenario_file)
         await sim.start()
         try:
             async with async_test_home_assistant(config_dir=str(tmp_path)) as hass:
-                with FrameClock() as clock:
-                    await run_benchmarks(hass, sim, clock)
-                hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-                await hass.async_block_till_done()
+                yield hass, sim
+                if full_stop:
+                    await hass.async_stop(force=True)
+                else:
+                    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+                    await hass.async_block_till_done()
         finally:
             await sim.stop()
+
+
+async def main() -> None:
+    """Run every measurement and print the figures."""
+    spec = large_spec(DEVICES, PER_DEVICE)
+    spec["users"] = {"apollo": "apollo", "bench": "bench"}
+    async with sim_and_home_assistant(spec) as (hass, sim):
+        with FrameClock() as clock:
+            await run_benchmarks(hass, sim, clock)
 
 
 class PlainResolver(ThreadedResolver):

@@ -18,11 +18,9 @@ Writes go round-robin over the 100 setpoints and never twice to one within the w
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 import statistics
 import sys
-import tempfile
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +29,8 @@ import aiohttp
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench_integration import SimProcess, prepare_home_assistant, sim_entry  # noqa: E402
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP  # noqa: E402
+from bench_integration import prepare_home_assistant, sim_and_home_assistant, sim_entry  # noqa: E402
 from homeassistant.helpers import entity_registry as er  # noqa: E402
-from pytest_homeassistant_custom_component.common import async_test_home_assistant  # noqa: E402
 
 from custom_components.smartserver_iap import writes  # noqa: E402
 from custom_components.smartserver_iap.const import DOMAIN  # noqa: E402
@@ -43,6 +39,7 @@ from custom_components.smartserver_iap.iap import IapClient, TlsTrust  # noqa: E
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from bench_integration import SimProcess
     from homeassistant.core import HomeAssistant
 
 ROOMS = 100
@@ -117,19 +114,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 async def main() -> None:
     """Start the simulator and Home Assistant, measure, print."""
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        scenario_file = tmp_path / "site.json"
-        scenario_file.write_text(json.dumps(site_spec()))
-        sim = SimProcess(scenario_file)
-        await sim.start()
-        try:
-            async with async_test_home_assistant(config_dir=str(tmp_path)) as hass:
-                await run_benchmarks(hass, sim)
-                hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-                await hass.async_block_till_done()
-        finally:
-            await sim.stop()
+    async with sim_and_home_assistant(site_spec()) as (hass, sim):
+        await run_benchmarks(hass, sim)
 
 
 async def run_benchmarks(hass: HomeAssistant, sim: SimProcess) -> None:

@@ -146,7 +146,7 @@ class Faults:
         _check_count(count)
         self.cuts.append(CutInjection(count, path_prefix, mode))
 
-    def black_hole(self, seconds: float | None) -> None:
+    def black_hole(self, seconds: float | None = None) -> None:
         """Answer nothing for ``seconds`` (None: until ``end_black_hole``).
 
         Requests wait, WebSocket frames queue up and pings go unanswered; afterwards

@@ -8,14 +8,15 @@ call, each the same operation ``POST /sim/control`` runs.
 from __future__ import annotations
 
 import asyncio
-from functools import partial
-from typing import TYPE_CHECKING, Any, Self
+from functools import partial, update_wrapper
+from typing import TYPE_CHECKING, Any, Concatenate, Self
 
 from aiohttp import web
 
 from . import changes, frame_faults, streaming
 from .clock import SystemClock
 from .errors import NotFoundError, SimError
+from .faults import Faults
 from .options import SimOptions
 from .server import build_app
 from .sites import default_scenario
@@ -29,10 +30,20 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from .clock import Clock, Timer
-    from .faults import CutMode
     from .model import Scenario
 
 __all__ = ["NotFoundError", "SimError", "SmartServerSim"]
+
+
+def _on_faults[**P, R](
+    method: Callable[Concatenate[Faults, P], R],
+) -> Callable[Concatenate[SimState, P], R]:
+    """Return a method of ``Faults`` as a control method of the simulator."""
+
+    def control(state: SimState, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return method(state.faults, *args, **kwargs)
+
+    return update_wrapper(control, method)
 
 
 class SmartServerSim(SimState):
@@ -312,44 +323,13 @@ class SmartServerSim(SimState):
         """Drop every general WebSocket without a close frame; return how many."""
         return self.hub.abort_all()
 
-    def inject_latency(self, seconds: float, path_prefix: str | None = None) -> None:
-        """Delay every /iap request (or those under ``path_prefix``); 0 = off."""
-        self.faults.inject_latency(seconds, path_prefix)
-
-    def inject_http_errors(
-        self,
-        status: int,
-        count: int = 1,
-        path_prefix: str = "/iap",
-        retry_after: float | None = None,
-    ) -> None:
-        """Answer the next ``count`` requests under ``path_prefix`` with ``status``."""
-        self.faults.inject_http_errors(status, count, path_prefix, retry_after)
-
-    def inject_body(
-        self,
-        body: str | bytes,
-        count: int = 1,
-        path_prefix: str = "/iap",
-        status: int = 200,
-        content_type: str = "application/json",
-    ) -> None:
-        """Answer the next ``count`` requests under ``path_prefix`` with ``body``."""
-        self.faults.inject_body(body, count, path_prefix, status, content_type)
-
-    def inject_cut(
-        self, mode: CutMode = "reset", count: int = 1, path_prefix: str = "/iap"
-    ) -> None:
-        """Reset the connection of (or truncate the body of) the next responses."""
-        self.faults.inject_cut(mode, count, path_prefix)
-
-    def black_hole(self, seconds: float | None = None) -> None:
-        """Answer nothing (requests, frames, pings) for ``seconds``."""
-        self.faults.black_hole(seconds)
-
-    def end_black_hole(self) -> None:
-        """Answer again."""
-        self.faults.end_black_hole()
+    # The request faults: their signatures, defaults and checks live in ``Faults``.
+    inject_latency = _on_faults(Faults.inject_latency)
+    inject_http_errors = _on_faults(Faults.inject_http_errors)
+    inject_body = _on_faults(Faults.inject_body)
+    inject_cut = _on_faults(Faults.inject_cut)
+    black_hole = _on_faults(Faults.black_hole)
+    end_black_hole = _on_faults(Faults.end_black_hole)
 
     def drip(self, seconds: float, chunk: int = 16, interval: float = 0.05) -> None:
         """Write WebSocket frames ``chunk`` bytes every ``interval`` for ``seconds``."""

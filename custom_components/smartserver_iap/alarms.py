@@ -43,14 +43,13 @@ from .iap.events import (
     NotificationReceived,
 )
 from .listeners import CallbackRegistry
+from .owner import PartOwner
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from .iap.client import IapClient
     from .iap.models import Alarm
-    from .iap.site import Site
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -82,29 +81,12 @@ def _remember[K, V](bounded: dict[K, V], key: K, value: V) -> None:
         del bounded[next(iter(bounded))]
 
 
-class AlarmTrackerOwner(Protocol):
+class AlarmTrackerOwner(PartOwner, Protocol):
     """What the tracker needs of the coordinator that owns it."""
-
-    hass: HomeAssistant
-    config_entry: ConfigEntry
-    client: IapClient
-    site: Site
 
     @property
     def connected(self) -> bool:
         """Return True while the live link is up."""
-
-    @property
-    def closed(self) -> bool:
-        """Return True once the owner shut down."""
-
-    @property
-    def host(self) -> str:
-        """Return the SmartServer's host (task names)."""
-
-    @property
-    def label(self) -> str:
-        """Return how log lines name the SmartServer."""
 
 
 class AlarmTracker:

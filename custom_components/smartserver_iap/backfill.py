@@ -21,6 +21,7 @@ from homeassistant.util import dt as dt_util
 from .const import CONF_HISTORY_BACKFILL, DOMAIN
 from .history import ImportRequest, import_series, last_complete_hour
 from .hourly import HOUR
+from .owner import PartOwner
 from .statistics import (
     UnitMismatchError,
     async_newest_hours,
@@ -32,11 +33,7 @@ if TYPE_CHECKING:
     import asyncio
     from datetime import datetime
 
-    from homeassistant.config_entries import ConfigEntry
-    from homeassistant.core import HomeAssistant
-
     from .history import HistoryImporter
-    from .iap.site import Site
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -45,12 +42,9 @@ _LOGGER = logging.getLogger(__name__)
 OUTAGE_THRESHOLD = timedelta(hours=1)
 
 
-class BackfillOwner(Protocol):
+class BackfillOwner(PartOwner, Protocol):
     """What the back-fill needs of the coordinator that owns it."""
 
-    hass: HomeAssistant
-    config_entry: ConfigEntry
-    site: Site
     history: HistoryImporter
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import (
@@ -16,7 +17,8 @@ from .entity import (
     SmartServerDatapointEntity,
     SmartServerDeviceEntity,
     async_setup_platform,
-    described_datapoints,
+    datapoint_entities,
+    hub_device_id,
 )
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 
     from .coordinator import SmartServerConfigEntry, SmartServerCoordinator
     from .datapoint_types import DatapointBinarySensorDescription
-    from .iap.models import Datapoint, Device
+    from .iap.models import Device
 
 # Read-only and pushed: no update requests to limit.
 PARALLEL_UPDATES = 0
@@ -47,19 +49,6 @@ LINK_DESCRIPTION = BinarySensorEntityDescription(
     device_class=BinarySensorDeviceClass.CONNECTIVITY,
     entity_category=EntityCategory.DIAGNOSTIC,
 )
-
-
-def datapoint_binary_sensors(
-    coordinator: SmartServerCoordinator, datapoints: list[Datapoint]
-) -> list[SmartServerDatapointBinarySensor]:
-    """Return the on/off halves of some followed datapoints."""
-    return [
-        SmartServerDatapointBinarySensor(coordinator, device_id, dp, name, description)
-        for device_id, dp, name, described in described_datapoints(
-            coordinator, datapoints
-        )
-        for description in described.binary_sensors
-    ]
 
 
 def _device_sensors(
@@ -101,8 +90,7 @@ class LinkBinarySensor(SmartServerDeviceEntity, BinarySensorEntity):
 
     def __init__(self, coordinator: SmartServerCoordinator) -> None:
         """Attach the sensor to the SmartServer's own device."""
-        assert coordinator.site.smartserver is not None
-        super().__init__(coordinator, coordinator.site.smartserver.id, "link")
+        super().__init__(coordinator, hub_device_id(coordinator), "link")
 
     @property
     def available(self) -> bool:
@@ -159,3 +147,8 @@ class SmartServerDatapointBinarySensor(SmartServerDatapointEntity, BinarySensorE
     def is_on(self) -> bool | None:
         """Return the on/off state, None while unknown or invalid."""
         return self.entity_description.value_fn(self._value)
+
+
+datapoint_binary_sensors = datapoint_entities(
+    SmartServerDatapointBinarySensor, attrgetter("binary_sensors")
+)

@@ -75,9 +75,30 @@ def datapoint_platform[E: Entity](
 ]:
     """Return ``async_setup_entry`` of a platform whose entities each show a datapoint.
 
-    Each followed datapoint gets one ``entity_class`` per description that
-    ``descriptions`` picks from its own (for instance ``attrgetter("numbers")``), now
-    and when devices appear.
+    Its entities are those of ``datapoint_entities``, made now and when devices appear.
+    """
+    make = datapoint_entities(entity_class, descriptions)
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: SmartServerConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        async_setup_platform(entry, async_add_entities, datapoints=make)
+
+    return async_setup_entry
+
+
+def datapoint_entities[E: Entity](
+    entity_class: Callable[
+        [SmartServerCoordinator, str, Datapoint, str | None, Any], E
+    ],
+    descriptions: Callable[[DatapointEntities], Iterable[EntityDescription]],
+) -> Callable[[SmartServerCoordinator, list[Datapoint]], list[E]]:
+    """Return what makes the entities of some followed datapoints on one platform.
+
+    Each datapoint gets one ``entity_class`` per description that ``descriptions``
+    picks from its own (for instance ``attrgetter("numbers")``).
     """
 
     def make(
@@ -91,14 +112,13 @@ def datapoint_platform[E: Entity](
             for description in descriptions(described)
         ]
 
-    async def async_setup_entry(
-        hass: HomeAssistant,
-        entry: SmartServerConfigEntry,
-        async_add_entities: AddConfigEntryEntitiesCallback,
-    ) -> None:
-        async_setup_platform(entry, async_add_entities, datapoints=make)
+    return make
 
-    return async_setup_entry
+
+def hub_device_id(coordinator: SmartServerCoordinator) -> str:
+    """Return the id of the SmartServer's own device (set up only once it is known)."""
+    assert coordinator.site.smartserver is not None
+    return coordinator.site.smartserver.id
 
 
 def described_datapoints(

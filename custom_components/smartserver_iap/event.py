@@ -12,7 +12,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 
 from .alarm_events import DEVICE_EVENT_TYPES, HUB_EVENT_TYPES
-from .entity import SmartServerDeviceEntity, async_setup_platform
+from .entity import SmartServerDeviceEntity, async_setup_platform, hub_device_id
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -38,10 +38,7 @@ DEVICE_DESCRIPTION = EventEntityDescription(
 
 
 def _hub_events(coordinator: SmartServerCoordinator) -> list[AlarmEventEntity]:
-    assert coordinator.site.smartserver is not None
-    return [
-        AlarmEventEntity(coordinator, coordinator.site.smartserver.id, HUB_DESCRIPTION)
-    ]
+    return [AlarmEventEntity(coordinator, hub_device_id(coordinator), HUB_DESCRIPTION)]
 
 
 def _device_events(

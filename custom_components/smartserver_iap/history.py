@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import logging
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -33,12 +33,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from homeassistant.components.recorder.models import StatisticMetaData
-    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from .iap.client import IapClient
     from .iap.models import Datapoint
     from .logreader import ReadStats
+    from .owner import PartOwner
     from .statistics import ImportableSensor, StatisticTarget
 
 _LOGGER = logging.getLogger(__name__)
@@ -103,22 +102,10 @@ class ImportRequest:
     reason: str
 
 
-class HistoryOwner(Protocol):
-    """What the importer needs of the coordinator that owns it."""
-
-    hass: HomeAssistant
-    config_entry: ConfigEntry
-    client: IapClient
-
-    @property
-    def label(self) -> str:
-        """Return how logs name the SmartServer."""
-
-
 class HistoryImporter:
     """The import queue of one SmartServer, its progress and its importable sensors."""
 
-    def __init__(self, coordinator: HistoryOwner) -> None:
+    def __init__(self, coordinator: PartOwner) -> None:
         """Bind to the coordinator's client and entry; nothing runs until a request."""
         self.coordinator = coordinator
         self.hass = coordinator.hass

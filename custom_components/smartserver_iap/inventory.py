@@ -17,47 +17,27 @@ from homeassistant.core import callback
 from .const import DOMAIN
 from .iap.errors import IapError
 from .listeners import Announcer
+from .owner import PartOwner
 
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Coroutine
 
-    from homeassistant.config_entries import ConfigEntry
-    from homeassistant.core import HomeAssistant
-
     from .follow import FollowPolicy
-    from .iap.client import IapClient
     from .iap.events import DeviceStatusChanged
     from .iap.models import Datapoint, Device
-    from .iap.site import Site
     from .listeners import CallbackRegistry
     from .registry import DeviceRegistrySync
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class InventoryOwner(Protocol):
+class InventoryOwner(PartOwner, Protocol):
     """What the inventory needs of the coordinator that owns it."""
 
-    hass: HomeAssistant
-    config_entry: ConfigEntry
-    client: IapClient
-    site: Site
     policy: FollowPolicy
     registry: DeviceRegistrySync
     device_listeners: CallbackRegistry[str]
-
-    @property
-    def closed(self) -> bool:
-        """Return True once the owner shut down."""
-
-    @property
-    def host(self) -> str:
-        """Return the SmartServer's host (task names)."""
-
-    @property
-    def label(self) -> str:
-        """Return how logs name the SmartServer."""
 
 
 class Inventory:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, cast
 
 from homeassistant.components.sensor import (
@@ -16,7 +17,8 @@ from .entity import (
     SmartServerDatapointEntity,
     SmartServerEntity,
     async_setup_platform,
-    described_datapoints,
+    datapoint_entities,
+    hub_device_id,
 )
 
 if TYPE_CHECKING:
@@ -44,19 +46,6 @@ IMPORT_PROGRESS_DESCRIPTION = SensorEntityDescription(
 )
 
 
-def datapoint_sensors(
-    coordinator: SmartServerCoordinator, datapoints: list[Datapoint]
-) -> list[SmartServerSensor]:
-    """Return the sensors of some followed datapoints."""
-    return [
-        SmartServerSensor(coordinator, device_id, dp, name, description)
-        for device_id, dp, name, described in described_datapoints(
-            coordinator, datapoints
-        )
-        for description in described.sensors
-    ]
-
-
 def _hub_sensors(
     coordinator: SmartServerCoordinator,
 ) -> list[ActiveAlarmsSensor | ImportProgressSensor]:
@@ -81,8 +70,7 @@ class ActiveAlarmsSensor(SmartServerAlarmStateEntity, SensorEntity):
 
     def __init__(self, coordinator: SmartServerCoordinator) -> None:
         """Attach the sensor to the SmartServer's own device."""
-        assert coordinator.site.smartserver is not None
-        super().__init__(coordinator, coordinator.site.smartserver.id, "active_alarms")
+        super().__init__(coordinator, hub_device_id(coordinator), "active_alarms")
 
     @property
     def native_value(self) -> int:
@@ -132,8 +120,7 @@ class ImportProgressSensor(SmartServerEntity, SensorEntity):
 
     def __init__(self, coordinator: SmartServerCoordinator) -> None:
         """Attach the sensor to the SmartServer's own device."""
-        assert coordinator.site.smartserver is not None
-        super().__init__(coordinator, coordinator.site.smartserver.id)
+        super().__init__(coordinator, hub_device_id(coordinator))
         self._attr_unique_id = f"{coordinator.uid}_history_import"
 
     @property
@@ -163,3 +150,6 @@ class ImportProgressSensor(SmartServerEntity, SensorEntity):
                 "progress", self.async_write_ha_state
             )
         )
+
+
+datapoint_sensors = datapoint_entities(SmartServerSensor, attrgetter("sensors"))

@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from smartserver_sim import SimOptions, SmartServerSim, default_scenario
-
-from .hass_config import write_config
-from .hass_process import HassProcess, Owner, free_port
+from .real_hass import hass_with_entry
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-PASSWORD = "Pa55-word-never-logged"
+    from .hass_process import HassProcess
+
 SETPOINT = "17q4bn7/lon/2.1/Thermostat/0/nviSetpoint"
 FAN = "17q4bn7/lon/10.1/Fan/0/nviFanEnable"
 NUMBER = "number.thermostat_buro_1_setpoint"
@@ -41,58 +39,32 @@ async def test_real_home_assistant_writes_a_number_and_a_switch(
     tmp_path: Path, socket_enabled: None
 ) -> None:
     """Set a number and a switch over HA's REST API; the simulator holds the values."""
-    async with SmartServerSim(
-        default_scenario(),
-        users={"homeassistant": PASSWORD},
-        options=SimOptions(auto_updates=False, ntf_time_interval=None),
-    ) as sim:
-        port = free_port()
-        write_config(tmp_path, port)
-        hass = HassProcess(tmp_path, port)
-        try:
-            await hass.start()
-            await hass.onboard(Owner("owner", "owner-password-e2e"))
-            await hass.add_entry(
-                {
-                    "host": sim.host,
-                    "port": sim.port,
-                    "username": "homeassistant",
-                    "password": PASSWORD,
-                    "certificate": "pin",
-                }
-            )
-            assert await _state(hass, NUMBER) == "21.0"
-            assert await _state(hass, SWITCH) == "on"
+    async with hass_with_entry(tmp_path) as (sim, hass, _):
+        assert await _state(hass, NUMBER) == "21.0"
+        assert await _state(hass, SWITCH) == "on"
 
-            await _call(
-                hass, "number", "set_value", {"entity_id": NUMBER, "value": 23.5}
-            )
-            assert sim.datapoint(SETPOINT).overrides == {17: 23.5}
-            assert (await hass.states())[NUMBER]["state"] == "23.5"
+        await _call(hass, "number", "set_value", {"entity_id": NUMBER, "value": 23.5})
+        assert sim.datapoint(SETPOINT).overrides == {17: 23.5}
+        assert (await hass.states())[NUMBER]["state"] == "23.5"
 
-            await _call(hass, "switch", "turn_off", {"entity_id": SWITCH})
-            assert sim.datapoint(FAN).overrides == {17: {"value": 0.0, "state": 0}}
-            assert (await hass.states())[SWITCH]["state"] == "off"
+        await _call(hass, "switch", "turn_off", {"entity_id": SWITCH})
+        assert sim.datapoint(FAN).overrides == {17: {"value": 0.0, "state": 0}}
+        assert (await hass.states())[SWITCH]["state"] == "off"
 
-            # The integration's own actions, at a priority of their own.
-            await _call(
-                hass,
-                "smartserver_iap",
-                "write_datapoint",
-                {"entity_id": NUMBER, "value": 19, "priority": 10},
-            )
-            assert sim.datapoint(SETPOINT).overrides == {10: 19.0, 17: 23.5}
-            assert (await hass.states())[NUMBER]["state"] == "19.0"
-            await _call(
-                hass,
-                "smartserver_iap",
-                "relinquish",
-                {"entity_id": NUMBER, "priority": 10},
-            )
-            assert sim.datapoint(SETPOINT).overrides == {17: 23.5}
-            assert (await hass.states())[NUMBER]["state"] == "23.5"
-        except BaseException:
-            print(hass.log_tail())
-            raise
-        finally:
-            await hass.stop()
+        # The integration's own actions, at a priority of their own.
+        await _call(
+            hass,
+            "smartserver_iap",
+            "write_datapoint",
+            {"entity_id": NUMBER, "value": 19, "priority": 10},
+        )
+        assert sim.datapoint(SETPOINT).overrides == {10: 19.0, 17: 23.5}
+        assert (await hass.states())[NUMBER]["state"] == "19.0"
+        await _call(
+            hass,
+            "smartserver_iap",
+            "relinquish",
+            {"entity_id": NUMBER, "priority": 10},
+        )
+        assert sim.datapoint(SETPOINT).overrides == {17: 23.5}
+        assert (await hass.states())[NUMBER]["state"] == "23.5"

@@ -11,10 +11,12 @@ from aiohttp import web
 import pytest
 
 from custom_components.smartserver_iap.iap import (
+    DatapointsUpdated,
     DatapointUpdate,
     IapClient,
     LiveEvent,
     LiveOptions,
+    Resynced,
     TlsTrust,
 )
 from smartserver_sim import SmartServerSim
@@ -212,6 +214,32 @@ async def live(
         except asyncio.CancelledError:
             if not cancelled:
                 raise
+
+
+@contextlib.asynccontextmanager
+async def live_synced(
+    client: IapClient, qualifiers: list[str], recorder: Recorder | None = None
+) -> AsyncIterator[tuple[Recorder, asyncio.Task[None]]]:
+    """Subscribe ``qualifiers``, then run ``live`` from its first resync on."""
+    await client.subscribe(qualifiers)
+    async with live(client, recorder) as (rec, task):
+        await rec.wait_for(Resynced)
+        yield rec, task
+
+
+async def relogin_while_live(sim: SmartServerSim, client: IapClient) -> None:
+    """Expire the sessions under a live client; return once a change reaches it again."""
+    qualifiers = outputs(sim)
+    async with live_synced(client, qualifiers) as (rec, _):
+        await sim.expire_sessions()
+        await rec.wait_for(Resynced, count=2)
+        await sim.set_value(qualifiers[0], 5)
+        await rec.wait_for(
+            DatapointsUpdated,
+            lambda e: any(
+                u.qualifier == qualifiers[0] and u.value == 5 for u in e.updates
+            ),
+        )
 
 
 def json_handler(body: Any, status: int = 200) -> Handler:

@@ -31,9 +31,11 @@ from .conftest import (
     Recorder,
     fast_live,
     live,
+    live_synced,
     make_client,
     outputs,
     probing_client,
+    relogin_while_live,
     running_sim,
 )
 
@@ -142,9 +144,7 @@ async def test_dropped_websocket_reconnects(
     client: IapClient, sim: SmartServerSim
 ) -> None:
     qualifiers = outputs(sim)
-    await client.subscribe(qualifiers)
-    async with live(client) as (rec, _):
-        await rec.wait_for(Resynced)
+    async with live_synced(client, qualifiers) as (rec, _):
         assert await sim.drop_websockets() == 1
         lost = await rec.wait_for(ConnectionLost)
         assert "closed" in lost.reason or "error" in lost.reason.lower()
@@ -161,9 +161,7 @@ async def test_dropped_websocket_reconnects(
 async def test_restart_backs_off_and_reports_once(
     client: IapClient, sim: SmartServerSim
 ) -> None:
-    await client.subscribe(outputs(sim))
-    async with live(client) as (rec, _):
-        await rec.wait_for(Resynced)
+    async with live_synced(client, outputs(sim)) as (rec, _):
         await sim.restart(0.4)
         await rec.wait_for(Resynced, count=2, timeout=8)
     assert len(rec.of(ConnectionLost)) == 1
@@ -179,14 +177,7 @@ async def test_session_expiry_while_connected(
     # 403, REST confirms the session is gone, and the client logs in again.
     async with running_sim(ws_refuse_status=refuse_status) as sim:
         client = make_client(sim, http)
-        qualifiers = outputs(sim)
-        await client.subscribe(qualifiers)
-        async with live(client) as (rec, _):
-            await rec.wait_for(Resynced)
-            await sim.expire_sessions()
-            await rec.wait_for(Resynced, count=2)
-            await sim.set_value(qualifiers[0], 5)
-            await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 5))
+        await relogin_while_live(sim, client)
         assert sim.counters.logins == 2
         assert sim.counters.ws_refused == 1
         await client.close()
@@ -209,9 +200,7 @@ async def test_malformed_and_oversized_frames(http: aiohttp.ClientSession) -> No
     async with running_sim() as sim:
         client = make_client(sim, http, live=fast_live(max_msg_size=16 * 1024))
         qualifiers = outputs(sim)
-        await client.subscribe(qualifiers)
-        async with live(client) as (rec, _):
-            await rec.wait_for(Resynced)
+        async with live_synced(client, qualifiers) as (rec, _):
             await sim.send_malformed_frame()
             await sim.set_value(qualifiers[0], 3)
             await rec.wait_for(DatapointsUpdated, _updated(qualifiers[0], 3))
@@ -340,9 +329,7 @@ async def test_stray_401s_are_an_outage(
     client: IapClient, sim: SmartServerSim, refusals: list[tuple[int, int, str]]
 ) -> None:
     """A valid password refused now and then is no reason to ask for it again."""
-    await client.subscribe(outputs(sim))
-    async with live(client) as (rec, task):
-        await rec.wait_for(Resynced)
+    async with live_synced(client, outputs(sim)) as (rec, task):
         await sim.expire_sessions()
         for status, count, prefix in refusals:
             sim.inject_http_errors(status, count, prefix)
@@ -434,9 +421,7 @@ async def test_refusals_are_counted_in_a_row_only(
     client: IapClient, sim: SmartServerSim
 ) -> None:
     """A stray 401 now and then, with a link in between, never adds up to a reauth."""
-    await client.subscribe(outputs(sim))
-    async with live(client) as (rec, task):
-        await rec.wait_for(Resynced)
+    async with live_synced(client, outputs(sim)) as (rec, task):
         for round_ in range(2, 6):
             await sim.expire_sessions()
             sim.inject_http_errors(401, 1, "/iap/auth/login")
@@ -449,9 +434,7 @@ async def test_duplicate_and_stale_updates_keep_the_newest_value(
     client: IapClient, sim: SmartServerSim
 ) -> None:
     qualifiers = outputs(sim, 5)
-    await client.subscribe(qualifiers)
-    async with live(client) as (rec, _):
-        await rec.wait_for(Resynced)
+    async with live_synced(client, qualifiers) as (rec, _):
         for n, qualifier in enumerate(qualifiers):
             dp = sim.scenario.datapoints[qualifier]
             if dp.type.kind == "number":

@@ -17,7 +17,7 @@ from custom_components.smartserver_iap.iap import (
 )
 from smartserver_sim import SimOptions, SmartServerSim
 
-from .conftest import QUIET, live, make_client, outputs, running_sim
+from .conftest import QUIET, live, live_synced, make_client, outputs, running_sim
 
 if TYPE_CHECKING:
     import aiohttp
@@ -31,9 +31,7 @@ async def test_replaced_certificate_is_reported_once(
     """The link drops, then the SmartServer comes back with another certificate."""
     async with running_sim() as sim:
         client = make_client(sim, http)
-        await client.subscribe(outputs(sim))
-        async with live(client) as (rec, task):
-            await rec.wait_for(Resynced)
+        async with live_synced(client, outputs(sim)) as (rec, task):
             await sim.stop()
             async with SmartServerSim(
                 port=sim.port, options=SimOptions(**QUIET)
@@ -60,9 +58,7 @@ async def test_missing_permission_is_reported(
     client: IapClient, sim: SmartServerSim
 ) -> None:
     """A resync refused with 403 (the user's role lost a right) says so."""
-    await client.subscribe(outputs(sim))
-    async with live(client) as (rec, _):
-        await rec.wait_for(Resynced)
+    async with live_synced(client, outputs(sim)) as (rec, _):
         sim.inject_http_errors(403, 1000, "/iap/dp/updates/subscribe")
         await sim.drop_websockets()
         lost = await rec.wait_for(

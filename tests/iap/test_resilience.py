@@ -33,6 +33,7 @@ from .conftest import (
     Recorder,
     fast_live,
     live,
+    live_synced,
     make_client,
     outputs,
     probing_client,
@@ -459,9 +460,7 @@ async def test_dummy_cookie_jar_session(sim: SmartServerSim) -> None:
         await client.login()
         assert len(await client.list_devices()) == 12
         qualifiers = outputs(sim)
-        await client.subscribe(qualifiers)
-        async with live(client) as (rec, _):
-            await rec.wait_for(Resynced)
+        async with live_synced(client, qualifiers) as (rec, _):
             await sim.set_value(qualifiers[0], 5)
             await rec.wait_for(
                 DatapointsUpdated,

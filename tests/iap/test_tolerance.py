@@ -15,14 +15,22 @@ from custom_components.smartserver_iap.iap import (
     AlarmCleared,
     AlarmRaised,
     ConnectionLost,
-    DatapointsUpdated,
     DeviceStatusChanged,
     IapProtocolError,
     Resynced,
     SubscriptionTakenOver,
 )
 
-from .conftest import Reads, live, make_client, outputs, probing_client, running_sim
+from .conftest import (
+    Reads,
+    live,
+    live_synced,
+    make_client,
+    outputs,
+    probing_client,
+    relogin_while_live,
+    running_sim,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -181,17 +189,7 @@ async def test_a_session_lost_as_403_or_redirect_is_a_lost_session(
         ws_refuse_status=ws_refuse_status, rest_refuse_status=rest_refuse_status
     ) as sim:
         client = make_client(sim, http)
-        qualifiers = outputs(sim)
-        await client.subscribe(qualifiers)
-        async with live(client) as (rec, _):
-            await rec.wait_for(Resynced)
-            await sim.expire_sessions()
-            await rec.wait_for(Resynced, count=2)
-            await sim.set_value(qualifiers[0], 6)
-            await rec.wait_for(
-                DatapointsUpdated,
-                lambda e: any(u.value == 6 for u in e.updates),
-            )
+        await relogin_while_live(sim, client)
         assert sim.counters.logins == 2
         await sim.expire_sessions()
         assert len(await client.list_devices()) == len(sim.scenario.devices)
@@ -337,9 +335,7 @@ async def test_values_changed_during_a_steal_are_read_again(
     async with running_sim(read_echo="changed") as sim:
         client = probing_client(sim, http)
         qualifiers = outputs(sim, 6)
-        await client.subscribe(qualifiers)
-        async with live(client) as (rec, _):
-            await rec.wait_for(Resynced)
+        async with live_synced(client, qualifiers) as (rec, _):
             await sim.steal_subscription("apollo", qualifiers[:3])
             await sim.set_value(qualifiers[4], 77)
             await sim.set_value(qualifiers[5], 78)

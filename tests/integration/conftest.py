@@ -18,7 +18,7 @@ from custom_components.smartserver_iap.iap.live import LiveOptions
 from smartserver_sim import SimOptions, SmartServerSim, SystemClock, default_scenario
 from tests.profile import sim_options as profile_options
 
-from .alarm_helpers import EventLog
+from .alarm_helpers import EventLog, Ids
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
     from smartserver_sim.clock import Clock
+    from smartserver_sim.model import Device
 
 SMARTSERVER_UID = "00D07111EA6B"
 SCENARIO_TIME = 1_795_000_000.0  # 2026-11-18, a fixed instant for the scenario's values
@@ -153,6 +154,12 @@ def log(hass: HomeAssistant) -> EventLog:
     return EventLog(hass)
 
 
+@pytest.fixture
+def ids(hass: HomeAssistant, init_integration: MockConfigEntry) -> Ids:
+    """Return the entity ids of the set-up entry's alarm entities."""
+    return Ids(hass, init_integration)
+
+
 def entry_data(sim: SmartServerSim, **changes: Any) -> dict[str, Any]:
     """Return config entry data that reaches ``sim``."""
     data: dict[str, Any] = {
@@ -209,6 +216,24 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfig
     await wait_for(lambda: entry.runtime_data.client.connected)
     await hass.async_block_till_done()
     return entry
+
+
+async def setup_sim_entry(
+    hass: HomeAssistant, sim: SmartServerSim, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
+    """Set up an entry for ``sim`` (these options) and wait for its live link."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=sim.scenario.smartserver().uid,
+        data=entry_data(sim),
+        options=options,
+    )
+    return await setup_entry(hass, entry)
+
+
+def device_named(sim: SmartServerSim, name: str) -> Device:
+    """Return the simulator's device called ``name``."""
+    return next(d for d in sim.scenario.devices.values() if d.name == name)
 
 
 @pytest.fixture

@@ -53,10 +53,10 @@ async def test_frame_without_usable_payload(
     hass: HomeAssistant,
     sim: SmartServerSim,
     init_integration: MockConfigEntry,
+    ids: Ids,
     log: EventLog,
 ) -> None:
     """Whatever an alarm frame carries, the list is read again."""
-    ids = Ids(hass, init_integration)
     await wait_for(lambda: log.ids(ids.hub_events, "alarm_raised") == [1000])
     alarm_id = silent_alarm(sim, "Water Meter", "Leak")
     init_integration.runtime_data.handle_event(AlarmsChanged("CRT:ALARM"))
@@ -200,6 +200,7 @@ async def test_frame_during_a_read(
     hass: HomeAssistant,
     sim: SmartServerSim,
     init_integration: MockConfigEntry,
+    ids: Ids,
     log: EventLog,
 ) -> None:
     """A frame that arrives while the list is being read brings one more read.
@@ -208,7 +209,6 @@ async def test_frame_during_a_read(
     """
     coordinator = init_integration.runtime_data
     tracker = coordinator.alarms
-    ids = Ids(hass, init_integration)
     await wait_for(lambda: log.ids(ids.hub_events, "alarm_raised") == [1000])
     await hass.async_block_till_done()
     requests = coordinator.client.stats.requests

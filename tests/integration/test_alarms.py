@@ -11,7 +11,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 import pytest
 
 from .alarm_helpers import EventLog, Ids
-from .conftest import state_of, wait_for
+from .conftest import device_named, state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -26,14 +26,11 @@ pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_raised_and_cleared(
     hass: HomeAssistant,
     sim: SmartServerSim,
-    init_integration: MockConfigEntry,
+    ids: Ids,
     log: EventLog,
 ) -> None:
     """Raised: an event on the hub and the device, problem on; cleared: off again."""
-    ids = Ids(hass, init_integration)
-    thermostat = next(
-        d for d in sim.scenario.devices.values() if d.name == "Thermostat Büro 1"
-    )
+    thermostat = device_named(sim, "Thermostat Büro 1")
     problem = ids.problem(thermostat.id)
     await wait_for(lambda: state_of(hass, ids.count) == "1")
     assert state_of(hass, problem) == "off"
@@ -129,11 +126,10 @@ async def test_no_duplicate_after_restart(
 async def test_no_duplicate_after_reconnect(
     hass: HomeAssistant,
     sim: SmartServerSim,
-    init_integration: MockConfigEntry,
+    ids: Ids,
     log: EventLog,
 ) -> None:
     """After the link was lost, the list is read again; what changed is announced once."""
-    ids = Ids(hass, init_integration)
     thermostat = next(
         d.id for d in sim.scenario.devices.values() if d.name.startswith("Thermostat")
     )
@@ -163,7 +159,7 @@ async def test_no_duplicate_after_reconnect(
 async def test_burst_of_alarms(
     hass: HomeAssistant,
     sim: SmartServerSim,
-    init_integration: MockConfigEntry,
+    ids: Ids,
     log: EventLog,
 ) -> None:
     """1,000 alarms raised and 750 cleared in a burst: exact count, no lost event.
@@ -171,7 +167,6 @@ async def test_burst_of_alarms(
     A quarter is cleared right after it was raised (often within one read of the
     list: the frames' hints announce it), half later in one go.
     """
-    ids = Ids(hass, init_integration)
     await wait_for(lambda: log.ids(ids.hub_events, "alarm_raised") == [1000])
     targets: list[str | None] = [
         d.id for d in sim.scenario.devices.values() if d.category != "SC"

@@ -10,11 +10,10 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 
 from .alarm_helpers import EventLog, Ids, entity_id_of
-from .conftest import wait_for
+from .conftest import device_named, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from smartserver_sim import SmartServerSim
 
@@ -31,13 +30,12 @@ async def press(hass: HomeAssistant, entity_id: str) -> None:
 async def test_test_results(
     hass: HomeAssistant,
     sim: SmartServerSim,
-    init_integration: MockConfigEntry,
+    ids: Ids,
     log: EventLog,
 ) -> None:
     """A test of a device that answers, and of one that is down (still pressable)."""
-    ids = Ids(hass, init_integration)
     uid = ids.uid
-    meter = next(d for d in sim.scenario.devices.values() if d.name == "Water Meter")
+    meter = device_named(sim, "Water Meter")
     await press(hass, entity_id_of(hass, "button", f"{uid}_{meter.id}_test"))
     await wait_for(lambda: bool(log.of(ids.hub_events, "device_test_result")))
     await press(hass, entity_id_of(hass, "button", f"{uid}_{ids.weather}_test"))
@@ -59,11 +57,10 @@ async def test_test_results(
 async def test_wink(
     hass: HomeAssistant,
     sim: SmartServerSim,
-    init_integration: MockConfigEntry,
+    ids: Ids,
     log: EventLog,
 ) -> None:
     """Winking a device that does not answer brings a notification."""
-    ids = Ids(hass, init_integration)
     await wait_for(lambda: bool(log.of(ids.hub_events, "alarm_raised")))
     notes = len(log.of(ids.hub_events, "notification"))
     await press(hass, entity_id_of(hass, "button", f"{ids.uid}_{ids.weather}_wink"))
@@ -75,11 +72,8 @@ async def test_wink(
     }
 
 
-async def test_press_fails(
-    hass: HomeAssistant, sim: SmartServerSim, init_integration: MockConfigEntry
-) -> None:
+async def test_press_fails(hass: HomeAssistant, sim: SmartServerSim, ids: Ids) -> None:
     """A refused request is a translated error naming the device."""
-    ids = Ids(hass, init_integration)
     sim.inject_http_errors(500, count=5, path_prefix=f"/iap/devs/{ids.weather}/wink")
     with pytest.raises(HomeAssistantError) as err:
         await press(hass, entity_id_of(hass, "button", f"{ids.uid}_{ids.weather}_wink"))

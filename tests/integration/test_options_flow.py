@@ -6,7 +6,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smartserver_iap.connection import LIVE_TIMINGS
 from custom_components.smartserver_iap.const import (
@@ -17,16 +16,16 @@ from custom_components.smartserver_iap.const import (
     CONF_SWITCH_KINDS,
     CONF_TAKEOVER_CHECK,
     CONF_WRITE_PRIORITY,
-    DOMAIN,
     LARGE_DATAPOINT_COUNT,
     SWITCH_KIND_SWITCH,
 )
 from smartserver_sim import SmartServerSim, large_scenario
 
-from .conftest import FAST_LIVE, entry_data, setup_entry
+from .conftest import FAST_LIVE, device_named, setup_entry, setup_sim_entry
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from smartserver_sim import SimOptions
 
@@ -81,14 +80,8 @@ async def test_follow_all_includes_later_devices(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
     """From chosen devices back to all: no list is stored, so later devices count too."""
-    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=sim.scenario.smartserver().uid,
-        data=entry_data(sim),
-        options={CONF_DEVICES: [meter.id]},
-    )
-    await setup_entry(hass, entry)
+    meter = device_named(sim, "Energy Meter")
+    entry = await setup_sim_entry(hass, sim, {CONF_DEVICES: [meter.id]})
     result = await start(hass, entry)
     assert result["description_placeholders"] == {
         "followed": "11",
@@ -200,12 +193,7 @@ async def test_many_datapoints_one_device_at_a_time(
     async with SmartServerSim(
         large_scenario(devices=11, datapoints_per_device=50), options=sim_options
     ) as sim:
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            unique_id=sim.scenario.smartserver().uid,
-            data=entry_data(sim),
-        )
-        await setup_entry(hass, entry)
+        entry = await setup_sim_entry(hass, sim)
         result = await start(hass, entry)
         result = await choose(hass, result, {"next_step_id": "choose_datapoints"})
         node = next(iter(choices(result, "device")))
@@ -242,7 +230,7 @@ async def test_takeover_check_can_be_switched_off(
     await hass.async_block_till_done()
     assert entry.runtime_data.client.listener.options.probe_interval is None
 
-    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
+    meter = device_named(sim, "Energy Meter")
     result = await start(hass, entry)
     result = await choose(hass, result, {"next_step_id": "choose_devices"})
     result = await choose(hass, result, {CONF_DEVICES: [meter.id]})
@@ -275,14 +263,8 @@ async def test_settings_and_choices_keep_each_other(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
     """Settings leave the followed devices alone, and choosing devices the settings."""
-    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=sim.scenario.smartserver().uid,
-        data=entry_data(sim),
-        options={CONF_DEVICES: [meter.id]},
-    )
-    await setup_entry(hass, entry)
+    meter = device_named(sim, "Energy Meter")
+    entry = await setup_sim_entry(hass, sim, {CONF_DEVICES: [meter.id]})
     result = await choose(hass, await start(hass, entry), {"next_step_id": "settings"})
     assert result["step_id"] == "settings"
     key, _ = field(result, CONF_PROGRAMMATIC_NAMES)

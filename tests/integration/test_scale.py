@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smartserver_iap.const import DOMAIN
 from smartserver_sim import SmartServerSim, large_scenario
 
-from .conftest import entry_data, setup_entry, state_of, wait_for
+from .conftest import setup_sim_entry, state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -25,13 +23,7 @@ async def test_setup_5000_datapoints(
     async with SmartServerSim(
         large_scenario(devices=100, datapoints_per_device=50), options=sim_options
     ) as sim:
-        smartserver = next(
-            d for d in sim.scenario.devices.values() if d.category == "SC"
-        )
-        entry = MockConfigEntry(
-            domain=DOMAIN, unique_id=smartserver.uid, data=entry_data(sim)
-        )
-        await setup_entry(hass, entry)
+        entry = await setup_sim_entry(hass, sim)
         coordinator = entry.runtime_data
         assert len(coordinator.site.subscribed) == 5000
         # One sensor per datapoint, the SmartServer's count of active alarms and its
@@ -46,7 +38,7 @@ async def test_setup_5000_datapoints(
             for e in er.async_entries_for_config_entry(
                 er.async_get(hass), entry.entry_id
             )
-            if e.unique_id == f"{smartserver.uid}_{qualifier}"
+            if e.unique_id == f"{entry.unique_id}_{qualifier}"
         )
         await sim.set_value(qualifier, 42.5)
         await wait_for(lambda: state_of(hass, entity_id) == "42.5")

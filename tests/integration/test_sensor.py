@@ -14,17 +14,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.smartserver_iap import PLATFORMS
-from custom_components.smartserver_iap.const import CONF_PROGRAMMATIC_NAMES, DOMAIN
+from custom_components.smartserver_iap.const import CONF_PROGRAMMATIC_NAMES
 from custom_components.smartserver_iap.iap.client import IapClient
 
-from .conftest import (
-    SMARTSERVER_UID,
-    entity_id_of,
-    entry_data,
-    setup_entry,
-    state_of,
-    wait_for,
-)
+from .conftest import entity_id_of, setup_entry, setup_sim_entry, state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -203,13 +196,7 @@ async def test_entity_names(
     expected: dict[str, tuple[str, str]],
 ) -> None:
     """Readable names by default; the option keeps the LON names for integrators."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SMARTSERVER_UID,
-        data=entry_data(sim),
-        options={CONF_PROGRAMMATIC_NAMES: programmatic},
-    )
-    await setup_entry(hass, entry)
+    await setup_sim_entry(hass, sim, {CONF_PROGRAMMATIC_NAMES: programmatic})
     for suffix, (entity_id, name) in expected.items():
         registry_entry = entity_registry.async_get(entity_id)
         assert registry_entry is not None, entity_id

@@ -11,7 +11,6 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smartserver_iap import writes
 from custom_components.smartserver_iap.const import (
@@ -24,10 +23,11 @@ from custom_components.smartserver_iap.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 
-from .conftest import SMARTSERVER_UID, entry_data, setup_entry, state_of, wait_for
+from .conftest import SMARTSERVER_UID, device_named, setup_sim_entry, state_of, wait_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from custom_components.smartserver_iap.iap.models import JsonValue
     from smartserver_sim import SmartServerSim
@@ -492,13 +492,7 @@ async def test_light_and_switch_actions(
 
 async def test_entry_priority_option(hass: HomeAssistant, sim: SmartServerSim) -> None:
     """The entry's write priority is where entities hold their values."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SMARTSERVER_UID,
-        data=entry_data(sim),
-        options={CONF_WRITE_PRIORITY: 9},
-    )
-    await setup_entry(hass, entry)
+    await setup_sim_entry(hass, sim, {CONF_WRITE_PRIORITY: 9})
     entity_id = entity_of(hass, "number", SETPOINT)
     await call(hass, "number", "set_value", entity_id, value=19.5)
     assert sim.datapoint(SETPOINT).overrides == {9: 19.5}
@@ -576,14 +570,8 @@ async def test_options_choose_lights(
 async def test_options_without_switch_inputs(
     hass: HomeAssistant, sim: SmartServerSim
 ) -> None:
-    meter = next(d for d in sim.scenario.devices.values() if d.name == "Energy Meter")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SMARTSERVER_UID,
-        data=entry_data(sim),
-        options={CONF_DEVICES: [meter.id]},
-    )
-    await setup_entry(hass, entry)
+    meter = device_named(sim, "Energy Meter")
+    entry = await setup_sim_entry(hass, sim, {CONF_DEVICES: [meter.id]})
     result: Any = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "switch_kinds"}

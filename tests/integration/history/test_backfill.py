@@ -8,15 +8,9 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.recorder import get_instance
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smartserver_iap.const import CONF_HISTORY_BACKFILL, DOMAIN
-from tests.integration.conftest import (
-    SMARTSERVER_UID,
-    entry_data,
-    setup_entry,
-    wait_for,
-)
+from custom_components.smartserver_iap.const import CONF_HISTORY_BACKFILL
+from tests.integration.conftest import setup_entry, setup_sim_entry, wait_for
 
 from .conftest import (
     ENERGY,
@@ -32,6 +26,7 @@ from .conftest import (
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from smartserver_sim import SmartServerSim
 
@@ -130,14 +125,7 @@ async def test_the_option_turns_the_back_fill_off(
     temperature, _ = stopped_at(10, sim)
     store_rows(hass, TEMPERATURE, temperature)
     await get_instance(hass).async_block_till_done()
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=SMARTSERVER_UID,
-        data=entry_data(sim),
-        options={CONF_HISTORY_BACKFILL: False},
-    )
-
-    await setup_entry(hass, entry)
+    entry = await setup_sim_entry(hass, sim, {CONF_HISTORY_BACKFILL: False})
     await idle(hass, entry)
 
     assert len(await stored_rows(hass, TEMPERATURE, ago(48), ago(0))) == 1

@@ -11,12 +11,10 @@ from homeassistant.core import Event, EventStateChangedData, callback
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.recorder import get_instance
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smartserver_iap.const import DOMAIN
 from smartserver_sim import SimOptions, SmartServerSim, build_scenario
 from smartserver_sim.sites import meter_spec
-from tests.integration.conftest import entry_data, setup_entry
+from tests.integration.conftest import setup_sim_entry
 
 from .conftest import (
     ENERGY,
@@ -35,6 +33,7 @@ from .conftest import (
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
     from .conftest import HistoryClock
 
@@ -334,11 +333,7 @@ async def test_a_meter_that_rolls_over_keeps_a_rising_sum(
 ) -> None:
     scenario = build_scenario(rolling_meter_spec())
     async with SmartServerSim(scenario, options=sim_options, clock=sim_clock) as sim:
-        smartserver = next(d for d in scenario.devices.values() if d.category == "SC")
-        entry = MockConfigEntry(
-            domain=DOMAIN, unique_id=smartserver.uid, data=entry_data(sim)
-        )
-        await setup_entry(hass, entry)
+        entry = await setup_sim_entry(hass, sim)
         (entity_id,) = entry.runtime_data.history.sensors
         start, end = ago(24), ago(2)
         await import_history(
