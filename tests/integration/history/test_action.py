@@ -15,6 +15,9 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.recorder import get_instance
 import pytest
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
 
 from custom_components.smartserver_iap.const import DOMAIN
 from smartserver_sim import SimOptions
@@ -113,6 +116,8 @@ async def test_statistics_in_another_unit_are_converted(
     await import_history(
         hass, {"entity_id": TEMPERATURE}, start=iso(ago(6)), end=iso(ago(2))
     )
+    # The import's statistics are committed before they are read back.
+    await async_wait_recording_done(hass)
     metadata = (
         await get_instance(hass).async_add_executor_job(
             lambda: get_metadata(hass, statistic_ids={TEMPERATURE})
@@ -123,6 +128,14 @@ async def test_statistics_in_another_unit_are_converted(
     rows = await stored_rows(hass, TEMPERATURE, ago(6), ago(2))
     assert len(rows) == 4
     assert all(60 < row["mean"] < 80 for row in rows)  # 20-23 °C
+
+
+async def stored_unit(hass: HomeAssistant, statistic_id: str) -> str | None:
+    """Return the unit of a statistic as stored (None: no statistic)."""
+    metadata = await get_instance(hass).async_add_executor_job(
+        lambda: get_metadata(hass, statistic_ids={statistic_id})
+    )
+    return metadata[statistic_id][1]["unit_of_measurement"] if metadata else None
 
 
 async def test_statistics_in_an_unreachable_unit_are_refused(
@@ -141,7 +154,9 @@ async def test_statistics_in_an_unreachable_unit_are_refused(
         },
         [{"start": dt(ago(50)), "mean": 1.0, "min": 1.0, "max": 1.0}],
     )
-    await get_instance(hass).async_block_till_done()
+    await async_wait_recording_done(hass)
+    # The precondition: the statistics exist in that unit before the action runs.
+    assert await stored_unit(hass, TEMPERATURE) == "parsecs"
     with pytest.raises(ServiceValidationError) as err:
         await import_history(hass, {"entity_id": TEMPERATURE}, start=iso(ago(6)))
     assert err.value.translation_key == "history_unit_mismatch"
